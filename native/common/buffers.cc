@@ -1,0 +1,46 @@
+#include "common/buffers.h"
+
+namespace jsec {
+
+Bytes ToBytes(const Napi::Value& v) {
+  if (v.IsBuffer()) {
+    auto b = v.As<Napi::Buffer<unsigned char>>();
+    return Bytes(b.Data(), b.Data() + b.Length());
+  }
+  if (v.IsTypedArray()) {
+    auto t = v.As<Napi::Uint8Array>();
+    return Bytes(t.Data(), t.Data() + t.ByteLength());
+  }
+  if (v.IsString()) {
+    std::string s = v.As<Napi::String>().Utf8Value();
+    return Bytes(s.begin(), s.end());
+  }
+  return Bytes();
+}
+
+Napi::Buffer<unsigned char> ToBuffer(Napi::Env env, const unsigned char* data, size_t len) {
+  return Napi::Buffer<unsigned char>::Copy(env, data, len);
+}
+
+Bytes BioToBytes(BIO* bio) {
+  char* p = nullptr;
+  long n = BIO_get_mem_data(bio, &p);
+  if (n <= 0 || p == nullptr) return Bytes();
+  return Bytes(reinterpret_cast<unsigned char*>(p), reinterpret_cast<unsigned char*>(p) + n);
+}
+
+std::string BioToString(BIO* bio) {
+  char* p = nullptr;
+  long n = BIO_get_mem_data(bio, &p);
+  if (n <= 0 || p == nullptr) return std::string();
+  return std::string(p, static_cast<size_t>(n));
+}
+
+BioPtr BioFromBytes(const Bytes& data) {
+  // BIO_new_mem_buf does not copy; a fresh memory BIO owns its copy.
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (bio && !data.empty()) BIO_write(bio.get(), data.data(), static_cast<int>(data.size()));
+  return bio;
+}
+
+}  // namespace jsec

@@ -1,0 +1,63 @@
+/**
+ * Every default jsec applies, in one place, each with a one-line reason.
+ * `docs/defaults.md` is generated from this file (`npm run docs`). Modules
+ * read their defaults from {@link defaults}; nothing else hard-codes one.
+ *
+ * @module
+ */
+
+/** A default value with the reason it was chosen. */
+export interface DefaultEntry<T = unknown> {
+  readonly value: T;
+  readonly reason: string;
+}
+
+const d = <T>(value: T, reason: string): DefaultEntry<T> => Object.freeze({ value, reason });
+
+/** TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only (forward secrecy, no CBC, no RSA key transport). */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** TLS 1.3 suites: all three AEAD suites that OpenSSL enables by default. */
+export const TLS13_CIPHERSUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'].join(':');
+
+/** The table: module, then option name. */
+export const DEFAULTS = Object.freeze({
+  tls: Object.freeze({
+    minVersion: d('TLSv1.2' as const, 'TLS 1.0 and 1.1 are deprecated (RFC 8996).'),
+    maxVersion: d('TLSv1.3' as const, 'The newest version OpenSSL offers.'),
+    ciphers: d(TLS12_CIPHERS, 'TLS 1.2: ECDHE + AEAD only, so every session has forward secrecy and no CBC padding oracles.'),
+    ciphersuites: d(TLS13_CIPHERSUITES, 'TLS 1.3: every standard AEAD suite; all are forward secret.'),
+    groups: d(undefined as string | undefined, "The running OpenSSL's list (it gains post-quantum hybrids on OpenSSL 3.5)."),
+    sigalgs: d(undefined as string | undefined, "The running OpenSSL's list, which excludes SHA-1 at the default security level."),
+    rejectUnauthorized: d(true, 'Verify the peer chain against the trust store; turning it off needs a dangerous option.'),
+    checkHostname: d(true, 'A trusted certificate for another name is still an impostor.'),
+    handshakeTimeout: d(30_000, 'An abandoned handshake must not hold a socket forever (milliseconds).'),
+    sessionTickets: d(true, 'Resumption halves handshake cost; ticket keys rotate (see the session options).'),
+    sessionTimeout: d(300, 'Five minutes bounds how long a stolen ticket or session is useful (seconds).'),
+    sessionCacheSize: d(100, 'Enough for a client that talks to many servers; LRU beyond that.'),
+    renegotiation: d(false, 'Renegotiation is a DoS vector and unneeded with TLS 1.3 key updates.'),
+    compression: d(false, 'TLS compression leaks plaintext (CRIME); OpenSSL disables it too.'),
+    backlog: d(511, "The listen backlog Node's net uses by default."),
+    allowHalfOpen: d(false, "As in net: ending the readable side ends the writable side."),
+  }),
+});
+
+type Values<T> = { readonly [K in keyof T]: T[K] extends DefaultEntry<infer V> ? V : Values<T[K]> };
+
+function valuesOf<T extends object>(table: T): Values<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(table)) {
+    out[k] = v && typeof v === 'object' && 'reason' in v ? (v as DefaultEntry).value : valuesOf(v as object);
+  }
+  return Object.freeze(out) as Values<T>;
+}
+
+/** The default values, by module (for example `defaults.tls.minVersion`). */
+export const defaults = valuesOf(DEFAULTS);

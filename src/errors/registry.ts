@@ -1,0 +1,99 @@
+/**
+ * The registry of every error code jsec can raise. Codes are permanent: once
+ * published, a code keeps its meaning and its family. Where Node.js already
+ * names a condition (`CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...)
+ * jsec reuses Node's code so that code written for `node:tls` keeps working.
+ *
+ * `docs/errors.md` is generated from this table (`npm run docs`).
+ *
+ * @module
+ */
+
+/** The error families, one class each (see `errors/index.ts`). */
+export type ErrorFamily = 'jsec' | 'config' | 'state' | 'tls' | 'alert' | 'certificate' | 'dtls' | 'openssl';
+
+/** One registry entry. */
+export interface ErrorSpec {
+  /** The family, which decides the error's class. */
+  readonly family: ErrorFamily;
+  /** One line: what the condition means. */
+  readonly description: string;
+  /** True where the code is Node's own (or OpenSSL's verify code as Node spells it). */
+  readonly node?: boolean;
+}
+
+const spec = (family: ErrorFamily, description: string, node = false): ErrorSpec =>
+  Object.freeze(node ? { family, description, node } : { family, description });
+
+/**
+ * Every code, by family. Add new codes here (and nowhere else); the
+ * table-driven test in `test/unit/errors.test.mjs` covers each entry.
+ */
+export const registry = Object.freeze({
+  // --- jsec (no narrower family) -----------------------------------------
+  ERR_JSEC_NATIVE_LOAD: spec('jsec', 'The native addon could not be found or loaded; the error lists what to do.'),
+  ERR_JSEC_INTERNAL: spec('jsec', 'An internal invariant failed; please report it.'),
+
+  // --- config / arguments --------------------------------------------------
+  ERR_INVALID_ARG_TYPE: spec('config', 'An argument or option has the wrong type.', true),
+  ERR_INVALID_ARG_VALUE: spec('config', 'An argument or option has a value that is not allowed.', true),
+  ERR_OUT_OF_RANGE: spec('config', 'A numeric argument or option is outside its allowed range.', true),
+  ERR_MISSING_OPTION: spec('config', 'A required option is missing.', true),
+  ERR_JSEC_UNKNOWN_OPTION: spec('config', 'An option name is not recognised; `suggestion` names the closest valid one.'),
+  ERR_JSEC_CONFLICTING_OPTIONS: spec('config', 'Two options cannot be used together.'),
+  ERR_JSEC_UNSUPPORTED: spec('config', 'The running Node.js or OpenSSL does not support the requested feature.'),
+
+  // --- state -------------------------------------------------------------
+  ERR_JSEC_INVALID_STATE: spec('state', 'The operation is not allowed in the object\'s current state (`state`, `operation`).'),
+  ERR_JSEC_CLOSED: spec('state', 'The object was closed; it can no longer be used.'),
+  ABORT_ERR: spec('state', 'The operation was aborted through its AbortSignal.', true),
+
+  // --- tls -----------------------------------------------------------------
+  ERR_TLS_HANDSHAKE_TIMEOUT: spec('tls', 'The TLS handshake did not finish within the handshake timeout.', true),
+  ECONNREFUSED: spec('tls', 'The peer refused the connection.', true),
+  ECONNRESET: spec('tls', 'The peer reset the connection.', true),
+  ERR_JSEC_TLS_CONNECT: spec('tls', 'The transport could not be connected (DNS, routing, socket errors); `cause` holds the system error.'),
+  ERR_JSEC_TLS_HANDSHAKE: spec('tls', 'The TLS handshake failed for a reason that has no more specific code; `cause` holds the OpenSSL error.'),
+  ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE: spec('tls', 'The peer closed the connection before the handshake completed.'),
+  ERR_JSEC_TLS_PROTOCOL_VERSION: spec('tls', 'The peers share no protocol version allowed by the policy.'),
+  ERR_JSEC_TLS_NO_SHARED_CIPHER: spec('tls', 'The peers share no cipher suite (or group or signature algorithm) allowed by the policy.'),
+  ERR_JSEC_TLS_BAD_RECORD: spec('tls', 'The peer sent bytes that are not a valid TLS record (garbage, wrong protocol).'),
+  ERR_JSEC_TLS_PEER_TOO_LARGE: spec('tls', 'The peer sent a handshake message larger than allowed (for example an oversized certificate chain).'),
+
+  // --- alert -----------------------------------------------------------------
+  ERR_JSEC_TLS_ALERT: spec('alert', 'The peer sent a fatal TLS alert (`alert` number, `alertName`, `direction`).'),
+
+  // --- certificate / verification ----------------------------------------
+  ERR_TLS_CERT_ALTNAME_INVALID: spec('certificate', 'The peer certificate does not match the expected host name or IP address.', true),
+  CERT_HAS_EXPIRED: spec('certificate', 'A certificate in the chain has expired.', true),
+  CERT_NOT_YET_VALID: spec('certificate', 'A certificate in the chain is not valid yet.', true),
+  DEPTH_ZERO_SELF_SIGNED_CERT: spec('certificate', 'The peer presented a self-signed certificate that is not trusted.', true),
+  SELF_SIGNED_CERT_IN_CHAIN: spec('certificate', 'The chain ends in a self-signed root that is not trusted.', true),
+  UNABLE_TO_GET_ISSUER_CERT: spec('certificate', 'The issuer of a certificate could not be found.', true),
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: spec('certificate', 'The issuer certificate of a looked-up certificate could not be found locally (untrusted root).', true),
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: spec('certificate', 'No trusted issuer of the leaf was found.', true),
+  CERT_SIGNATURE_FAILURE: spec('certificate', 'A certificate signature does not verify.', true),
+  CERT_REVOKED: spec('certificate', 'A certificate in the chain is revoked.', true),
+  CERT_UNTRUSTED: spec('certificate', 'The root certificate is not marked trusted for this purpose.', true),
+  CERT_REJECTED: spec('certificate', 'The root certificate is marked to reject this purpose.', true),
+  INVALID_CA: spec('certificate', 'A CA certificate is invalid (not a CA, or unusable for signing).', true),
+  INVALID_PURPOSE: spec('certificate', 'A certificate cannot be used for the requested purpose.', true),
+  PATH_LENGTH_EXCEEDED: spec('certificate', 'The basic-constraints path length was exceeded.', true),
+  CERT_CHAIN_TOO_LONG: spec('certificate', 'The chain is longer than the maximum verification depth.', true),
+  ERR_JSEC_CERT_VERIFY: spec('certificate', 'Certificate verification failed for a reason without a more specific code (`verifyCode`, `verifyError`).'),
+  ERR_JSEC_NO_PEER_CERTIFICATE: spec('certificate', 'The peer presented no certificate where one is required.'),
+
+  // --- dtls ----------------------------------------------------------------
+  ERR_JSEC_DTLS: spec('dtls', 'A DTLS operation failed.'),
+
+  // --- openssl ---------------------------------------------------------------
+  ERR_JSEC_OPENSSL: spec('openssl', 'An OpenSSL call failed; `opensslErrors` holds the drained error queue.'),
+} satisfies Record<string, ErrorSpec>);
+
+/** Every registered code. */
+export type ErrorCode = keyof typeof registry;
+
+/** Whether `code` is a registered jsec code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(registry, code);
+}
