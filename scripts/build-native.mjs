@@ -3,7 +3,7 @@
 // (and so against the OpenSSL headers that ship with it). Serialised with a
 // lock directory so that concurrent builds in one checkout never interleave.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,12 @@ function acquire() {
 }
 
 const [cmd, ...pre] = nodeGypCommand();
-const fresh = process.argv.includes('--rebuild') || !existsSync(join(root, 'build', 'Makefile'));
+// binding.gyp lists native/**/*.cc at configure time: a new or removed source
+// file needs a fresh configure.
+const sources = readdirSync(join(root, 'native'), { recursive: true }).map(String).filter((f) => f.endsWith('.cc')).sort().join('\n');
+const stamp = join(root, 'build', 'jsec-sources.txt');
+const stale = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== sources;
+const fresh = process.argv.includes('--rebuild') || !existsSync(join(root, 'build', 'Makefile')) || stale;
 const args = fresh ? ['rebuild'] : ['build'];
 // Outside npm, point node-gyp at the running node's own headers when they sit
 // beside it (as on this project's machines): never a download, never a system copy.
@@ -54,6 +59,7 @@ let status = 1;
 try {
   const r = spawnSync(cmd, [...pre, ...args, '-j', 'max'], { cwd: root, stdio: 'inherit' });
   status = r.status ?? 1;
+  if (status === 0) writeFileSync(stamp, sources);
 } finally {
   rmSync(lock, { recursive: true, force: true });
 }
