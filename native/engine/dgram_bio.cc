@@ -1,0 +1,169 @@
+#include "engine/dgram_bio.h"
+
+#include <cstring>
+#include <deque>
+#include <mutex>
+
+#include "engine/live.h"
+
+namespace jsec {
+
+namespace {
+
+struct Queue {
+  std::deque<std::vector<unsigned char>> datagrams;
+  size_t bytes = 0;
+  size_t max = 64;
+  long mtu = 1200;
+};
+
+Queue* Q(BIO* b) { return static_cast<Queue*>(BIO_get_data(b)); }
+
+int Create(BIO* b) {
+  BIO_set_data(b, new Queue());
+  BIO_set_init(b, 1);
+  Counts().dgramBio++;
+  return 1;
+}
+
+int Destroy(BIO* b) {
+  if (b == nullptr) return 0;
+  Queue* q = Q(b);
+  if (q != nullptr) {
+    delete q;
+    Counts().dgramBio--;
+  }
+  BIO_set_data(b, nullptr);
+  BIO_set_init(b, 0);
+  return 1;
+}
+
+int Write(BIO* b, const char* data, int len) {
+  BIO_clear_retry_flags(b);
+  Queue* q = Q(b);
+  if (q == nullptr || len < 0) return -1;
+  // A full queue drops the datagram but reports success: UDP loses
+  // datagrams silently and DTLS recovers by retransmission.
+  if (q->datagrams.size() < q->max) {
+    q->datagrams.emplace_back(reinterpret_cast<const unsigned char*>(data),
+                              reinterpret_cast<const unsigned char*>(data) + len);
+    q->bytes += static_cast<size_t>(len);
+  }
+  return len;
+}
+
+int Read(BIO* b, char* out, int size) {
+  BIO_clear_retry_flags(b);
+  Queue* q = Q(b);
+  if (q == nullptr || out == nullptr || size < 0) return -1;
+  if (q->datagrams.empty()) {
+    BIO_set_retry_read(b);
+    return -1;
+  }
+  std::vector<unsigned char> d = std::move(q->datagrams.front());
+  q->datagrams.pop_front();
+  q->bytes -= d.size();
+  // As with recvfrom(), the part of a datagram that does not fit is lost.
+  size_t n = d.size() < static_cast<size_t>(size) ? d.size() : static_cast<size_t>(size);
+  if (n > 0) std::memcpy(out, d.data(), n);
+  return static_cast<int>(n);
+}
+
+long Ctrl(BIO* b, int cmd, long num, void* ptr) {
+  Queue* q = Q(b);
+  if (q == nullptr) return 0;
+  switch (cmd) {
+    case BIO_CTRL_PENDING:
+      return q->datagrams.empty() ? 0 : static_cast<long>(q->datagrams.front().size());
+    case BIO_CTRL_WPENDING:
+      return 0;
+    case BIO_CTRL_FLUSH:
+      return 1;
+    case BIO_CTRL_RESET:
+      q->datagrams.clear();
+      q->bytes = 0;
+      return 1;
+    case BIO_CTRL_EOF:
+      return 0;
+    case BIO_CTRL_GET_CLOSE:
+      return BIO_get_shutdown(b);
+    case BIO_CTRL_SET_CLOSE:
+      BIO_set_shutdown(b, static_cast<int>(num));
+      return 1;
+    case BIO_CTRL_DGRAM_QUERY_MTU:
+    case BIO_CTRL_DGRAM_GET_FALLBACK_MTU:
+      return q->mtu;
+    case BIO_CTRL_DGRAM_SET_MTU:
+      q->mtu = num;
+      return num;
+    case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
+      // The configured MTU is the UDP payload size: no further overhead.
+      return 0;
+    case BIO_CTRL_DGRAM_MTU_EXCEEDED:
+      return 0;
+    case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT:
+      // Timers belong to the caller; nothing to arm here.
+      return 0;
+    case BIO_CTRL_DGRAM_SET_CONNECTED:
+    case BIO_CTRL_DGRAM_CONNECT:
+      return 1;
+    case BIO_CTRL_DGRAM_GET_PEER:
+    case BIO_CTRL_DGRAM_SET_PEER:
+      // Addresses live in the TypeScript layer; DTLSv1_listen tolerates this.
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+BIO_METHOD* Method() {
+  static BIO_METHOD* method = nullptr;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Process lifetime: BIO_METHODs are shared by every BIO made from them.
+    method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "jsec datagram queue");
+    if (method == nullptr) return;
+    BIO_meth_set_write(method, Write);
+    BIO_meth_set_read(method, Read);
+    BIO_meth_set_ctrl(method, Ctrl);
+    BIO_meth_set_create(method, Create);
+    BIO_meth_set_destroy(method, Destroy);
+  });
+  return method;
+}
+
+}  // namespace
+
+BIO* NewDgramBio(size_t maxDatagrams, long mtu) {
+  BIO_METHOD* m = Method();
+  if (m == nullptr) return nullptr;
+  BIO* b = BIO_new(m);
+  if (b == nullptr) return nullptr;
+  Q(b)->max = maxDatagrams;
+  Q(b)->mtu = mtu;
+  return b;
+}
+
+bool DgramBioPush(BIO* bio, const unsigned char* data, size_t len) {
+  Queue* q = Q(bio);
+  if (q == nullptr || q->datagrams.size() >= q->max) return false;
+  q->datagrams.emplace_back(data, data + len);
+  q->bytes += len;
+  return true;
+}
+
+bool DgramBioPop(BIO* bio, std::vector<unsigned char>& out) {
+  Queue* q = Q(bio);
+  if (q == nullptr || q->datagrams.empty()) return false;
+  out = std::move(q->datagrams.front());
+  q->datagrams.pop_front();
+  q->bytes -= out.size();
+  return true;
+}
+
+size_t DgramBioCount(BIO* bio) {
+  Queue* q = Q(bio);
+  return q == nullptr ? 0 : q->datagrams.size();
+}
+
+}  // namespace jsec
