@@ -1,0 +1,58 @@
+/**
+ * Runs the echo servers in-process (`async`) or in a worker thread (`worker`)
+ * behind one interface.
+ *
+ * @module
+ */
+import { Worker } from 'node:worker_threads';
+import type { ParallelMode, ServerSpec } from './options.js';
+import { startServers, type Endpoint, type ServerContext } from './servers.js';
+
+/** The started servers, by id, and how to stop them. */
+export interface ServerHost {
+  readonly endpoints: ReadonlyMap<string, Endpoint>;
+  close(): Promise<void>;
+}
+
+/** Starts `specs` in the given mode. */
+export async function startHost(mode: ParallelMode, specs: readonly ServerSpec[], ctx: ServerContext): Promise<ServerHost> {
+  if (mode === 'async') {
+    const servers = await startServers(specs, ctx);
+    return {
+      endpoints: new Map(servers.map((s) => [s.id, s.endpoint])),
+      close: async () => {
+        await Promise.allSettled(servers.map((s) => s.close()));
+      },
+    };
+  }
+  const worker = new Worker(new URL('./server-worker.js', import.meta.url), { workerData: { specs, ctx } });
+  const ready = await new Promise<Array<{ id: string; endpoint: Endpoint }>>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`server worker exited early (${code})`)));
+    worker.once('message', (msg: { type: string; servers?: Array<{ id: string; endpoint: Endpoint }>; message?: string; code?: string }) => {
+      if (msg.type === 'ready' && msg.servers) resolve(msg.servers);
+      else reject(Object.assign(new Error(msg.message ?? 'server worker failed'), { code: msg.code }));
+    });
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
+  worker.removeAllListeners('exit');
+  worker.removeAllListeners('error');
+  worker.on('error', () => undefined);
+  return {
+    endpoints: new Map(ready.map((s) => [s.id, s.endpoint])),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        worker.once('message', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      worker.postMessage('close');
+      await closed;
+      await worker.terminate();
+    },
+  };
+}

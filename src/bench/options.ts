@@ -1,0 +1,156 @@
+/**
+ * The benchmark's options, their defaults and the arms (one measured
+ * configuration each) they expand to.
+ *
+ * @module
+ */
+
+/** The transports the echo workload runs over. */
+export const TRANSPORTS = ['tcp', 'unix', 'tls', 'unix-tls'] as const;
+/** A transport: plain TCP, a Unix socket, TLS over TCP, TLS over a Unix socket. */
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** How the benchmark spreads work over threads. */
+export const PARALLEL_MODES = ['async', 'worker'] as const;
+/**
+ * `async`: servers and clients share one event loop (one core).
+ * `worker`: the servers run in a worker thread, the clients in the main thread
+ * (two cores: client and server no longer compete for one).
+ */
+export type ParallelMode = (typeof PARALLEL_MODES)[number];
+
+/** Key types for the generated server certificate. */
+export const KEY_TYPES = ['ec-p256', 'rsa2048', 'ed25519'] as const;
+/** A key type for the generated server certificate. */
+export type KeyType = (typeof KEY_TYPES)[number];
+
+/** TLS versions the benchmark can pin. */
+export const TLS_VERSIONS = ['1.2', '1.3'] as const;
+/** A TLS version to pin (min = max), or undefined for the policy default range. */
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** Everything a benchmark run needs. */
+export interface BenchOptions {
+  /** Transports for the echo workload. Default: all four. */
+  readonly transports: readonly Transport[];
+  /** Concurrent clients per measurement (echo) and concurrent connect loops (handshake rate). Default 4. */
+  readonly clients: number;
+  /** Seconds per measurement. Default 1.5. */
+  readonly duration: number;
+  /** Rounds: every arm is measured once per round, in alternating order. Default 4 (two A B / B A pairs). */
+  readonly rounds: number;
+  /** Bytes per echo write. Default 65536. */
+  readonly chunkSize: number;
+  /** Pin the TLS version, or undefined for TLS 1.2..1.3 (which negotiates 1.3). */
+  readonly tlsVersion: TlsVersion | undefined;
+  /** Key type of the generated server certificate. Default `ec-p256`. */
+  readonly keyType: KeyType;
+  /** Threading of clients and servers. Default `worker` (client and server each get a core). */
+  readonly parallel: ParallelMode;
+  /** Run the handshake-rate comparison. Default true. */
+  readonly handshake: boolean;
+  /** Run the echo workload. Default true. */
+  readonly echo: boolean;
+  /** Seconds of unrecorded warm-up per arm before the first round. Default 0.5. */
+  readonly warmup: number;
+  /** Keep only arms whose name contains one of these strings (empty: all arms). */
+  readonly only: readonly string[];
+}
+
+/** The defaults, chosen so a full run (4 transports, 6 echo arms, 3 handshake arms) stays under a minute. */
+export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
+  transports: TRANSPORTS,
+  clients: 4,
+  duration: 1.5,
+  rounds: 4,
+  chunkSize: 65536,
+  tlsVersion: undefined,
+  keyType: 'ec-p256',
+  parallel: 'worker',
+  handshake: true,
+  echo: true,
+  warmup: 0.5,
+  only: [],
+});
+
+/** Which library drives a TLS arm. `naive` is node:tls building a context per connection. */
+export type Impl = 'jsec' | 'node' | 'naive' | 'net';
+
+/** One measured configuration. */
+export interface Arm {
+  /** Stable name used in the report and JSON (`tls/jsec`, `handshake/naive`, ...). */
+  readonly name: string;
+  readonly workload: 'echo' | 'handshake';
+  readonly transport: Transport;
+  readonly impl: Impl;
+  /** The server this arm talks to (server ids are shared between arms where the server is the same). */
+  readonly server: string;
+}
+
+/** The server kinds the arms need: transport plus the library serving it. */
+export interface ServerSpec {
+  readonly id: string;
+  readonly transport: Transport;
+  readonly impl: 'jsec' | 'node' | 'net';
+}
+
+/** A ratio the report computes: numerator arm over denominator arm, per round. */
+export interface ComparisonSpec {
+  readonly name: string;
+  readonly metric: 'throughput' | 'handshakeRate';
+  readonly numerator: string;
+  readonly denominator: string;
+  /** The goal for the median ratio, when there is one. */
+  readonly goal?: number;
+}
+
+/** Expands options into the arms to measure, the servers they need and the ratios to report. */
+export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[]; comparisons: ComparisonSpec[] } {
+  const arms: Arm[] = [];
+  const servers = new Map<string, ServerSpec>();
+  const server = (transport: Transport, impl: ServerSpec['impl']): string => {
+    const id = `${transport}/${impl}`;
+    if (!servers.has(id)) servers.set(id, { id, transport, impl });
+    return id;
+  };
+  if (options.echo) {
+    for (const t of options.transports) {
+      if (t === 'tcp' || t === 'unix') {
+        arms.push({ name: t, workload: 'echo', transport: t, impl: 'net', server: server(t, 'net') });
+      } else {
+        for (const impl of ['jsec', 'node'] as const) {
+          arms.push({ name: `${t}/${impl}`, workload: 'echo', transport: t, impl, server: server(t, impl) });
+        }
+      }
+    }
+  }
+  if (options.handshake) {
+    // One node:tls server for every handshake arm, so only the client side differs.
+    const id = server('tls', 'node');
+    for (const impl of ['jsec', 'node', 'naive'] as const) {
+      arms.push({ name: `handshake/${impl}`, workload: 'handshake', transport: 'tls', impl, server: id });
+    }
+  }
+  if (options.only.length > 0) {
+    const keep = arms.filter((a) => options.only.some((o) => a.name.includes(o)));
+    arms.length = 0;
+    arms.push(...keep);
+  }
+  const used = new Set(arms.map((a) => a.server));
+  for (const id of [...servers.keys()]) if (!used.has(id)) servers.delete(id);
+  const names = new Set(arms.map((a) => a.name));
+  const candidates: ComparisonSpec[] = [
+    { name: 'tls: jsec / node:tls', metric: 'throughput', numerator: 'tls/jsec', denominator: 'tls/node', goal: 0.98 },
+    { name: 'unix-tls: jsec / node:tls', metric: 'throughput', numerator: 'unix-tls/jsec', denominator: 'unix-tls/node', goal: 0.98 },
+    { name: 'tls / tcp (node:tls)', metric: 'throughput', numerator: 'tls/node', denominator: 'tcp' },
+    { name: 'tls / tcp (jsec)', metric: 'throughput', numerator: 'tls/jsec', denominator: 'tcp' },
+    { name: 'unix-tls / unix (node:tls)', metric: 'throughput', numerator: 'unix-tls/node', denominator: 'unix' },
+    { name: 'unix-tls / unix (jsec)', metric: 'throughput', numerator: 'unix-tls/jsec', denominator: 'unix' },
+    { name: 'unix / tcp', metric: 'throughput', numerator: 'unix', denominator: 'tcp' },
+    { name: 'handshakes/s: jsec / node:tls (shared context)', metric: 'handshakeRate', numerator: 'handshake/jsec', denominator: 'handshake/node', goal: 0.98 },
+    { name: 'handshakes/s: jsec / naive tls.connect({ ca })', metric: 'handshakeRate', numerator: 'handshake/jsec', denominator: 'handshake/naive', goal: 1.25 },
+    { name: 'handshakes/s: node:tls shared context / naive', metric: 'handshakeRate', numerator: 'handshake/node', denominator: 'handshake/naive' },
+  ];
+  const comparisons = candidates.filter((c) => names.has(c.numerator) && names.has(c.denominator));
+  return { arms, servers: [...servers.values()], comparisons };
+}

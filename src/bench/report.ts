@@ -1,0 +1,131 @@
+/**
+ * The readable text report of a {@link BenchResult}.
+ *
+ * @module
+ */
+import type { ArmResult, BenchResult, EchoSummary, HandshakeSummary } from './run.js';
+
+function fixed(v: number, digits: number): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : '-';
+}
+
+/** 1234567 -> "1.23 MB" (decimal units, like the MB/s figures). */
+export function humanBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i += 1;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 2)} ${units[i]}`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], rightFrom = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i >= rightFrom ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function negotiated(a: ArmResult): string {
+  return a.negotiated.protocol === null ? '-' : `${a.negotiated.protocol} ${a.negotiated.cipher ?? ''}`.trim();
+}
+
+function versionLabel(r: BenchResult): string {
+  return r.options.tlsVersion === undefined ? 'TLS 1.2..1.3 (policy default)' : `TLS ${r.options.tlsVersion} pinned`;
+}
+
+/** Renders the report. */
+export function renderReport(r: BenchResult): string {
+  const o = r.options;
+  const out: string[] = [];
+  out.push(
+    `jsec bench: ${o.clients} client(s), ${o.duration} s per measurement, ${o.rounds} round(s) in alternating order, ` +
+      `chunk ${o.chunkSize} B, ${versionLabel(r)}, ${o.keyType} certificate, parallel=${o.parallel}`,
+  );
+  out.push(`node ${r.environment.node}, OpenSSL ${r.environment.openssl}, ${r.environment.cpus} CPU(s) (${r.environment.cpuModel}), ${r.environment.platform}/${r.environment.arch}; ran ${r.elapsedSeconds.toFixed(1)} s`);
+
+  const echo = r.arms.filter((a) => a.workload === 'echo');
+  if (echo.length > 0) {
+    out.push('', 'Echo throughput (MB/s = 10^6 bytes/s, bytes sent + received by the clients)');
+    out.push(
+      table(
+        ['arm', 'MB/s median', 'rounds min..max', 'client mean', 'client median', 'client p95', 'slowest..fastest client', 'negotiated'],
+        echo.map((a) => {
+          const s = a.summary as EchoSummary;
+          return [
+            a.name,
+            fixed(s.throughputMBps.median, 1),
+            `${fixed(s.throughputMBps.min, 1)}..${fixed(s.throughputMBps.max, 1)}`,
+            fixed(s.perClientMBps.mean, 1),
+            fixed(s.perClientMBps.median, 1),
+            fixed(s.perClientMBps.p95, 1),
+            `${fixed(s.perClientMBps.min, 1)}..${fixed(s.perClientMBps.max, 1)}`,
+            negotiated(a),
+          ];
+        }),
+      ),
+    );
+    out.push('', 'Echo connections (handshake = connect call to a usable, verified socket)');
+    out.push(
+      table(
+        ['arm', 'handshake ms mean', 'p50', 'p95', 'bytes', 'iterations', 'connected', 'failed'],
+        echo.map((a) => {
+          const s = a.summary as EchoSummary;
+          return [a.name, fixed(s.handshakeMs.mean, 2), fixed(s.handshakeMs.median, 2), fixed(s.handshakeMs.p95, 2), humanBytes(s.bytes), String(s.iterations), String(s.connected), String(s.failed)];
+        }),
+      ),
+    );
+  }
+
+  const hs = r.arms.filter((a) => a.workload === 'handshake');
+  if (hs.length > 0) {
+    out.push('', `Handshake rate (${o.clients} concurrent connect loops; full handshakes: the server issues no tickets)`);
+    out.push(
+      table(
+        ['arm', 'handshakes/s median', 'rounds min..max', 'latency ms mean', 'p50', 'p95', 'handshakes', 'failed', 'resumed'],
+        hs.map((a) => {
+          const s = a.summary as HandshakeSummary;
+          return [
+            a.name,
+            fixed(s.handshakesPerSecond.median, 0),
+            `${fixed(s.handshakesPerSecond.min, 0)}..${fixed(s.handshakesPerSecond.max, 0)}`,
+            fixed(s.latencyMs.mean, 2),
+            fixed(s.latencyMs.median, 2),
+            fixed(s.latencyMs.p95, 2),
+            String(s.handshakes),
+            String(s.failed),
+            String(s.resumed),
+          ];
+        }),
+      ),
+    );
+    const legend: Record<string, string> = {
+      jsec: 'jsec connect (context cached for identical options)',
+      node: 'node:tls tls.connect with one shared tls.createSecureContext',
+      naive: 'node:tls tls.connect({ ca, ... }), a new context per connection',
+    };
+    for (const a of hs) out.push(`  ${a.name}: ${legend[a.impl] ?? a.impl}`);
+  }
+
+  if (r.comparisons.length > 0) {
+    out.push('', 'Ratios (per round, same run; median and min..max over rounds)');
+    out.push(
+      table(
+        ['ratio', 'median', 'min..max', 'goal', ''],
+        r.comparisons.map((c) => [
+          c.name,
+          `${fixed(c.median, 3)}x`,
+          `${fixed(c.min, 3)}..${fixed(c.max, 3)}`,
+          c.goal === undefined ? '' : `>= ${c.goal}x`,
+          c.met === undefined ? '' : c.met ? 'met' : 'NOT met',
+        ]),
+      ),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,313 @@
+/**
+ * The benchmark driver: starts the servers, measures every arm once per
+ * round in alternating order (A B C, C B A, ...) so slow drift of the machine
+ * cancels out of the ratios, and computes the summaries and ratios.
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { connector, connectLoop, echoLoop, type Connector, type EchoClientResult } from './clients.js';
+import { startHost } from './host.js';
+import { makeMaterial } from './material.js';
+import { plan, type Arm, type BenchOptions, type ComparisonSpec } from './options.js';
+import { tlsSettings } from './settings.js';
+import { summarize, type Summary } from './stats.js';
+
+/** One echo measurement of one arm. */
+export interface EchoRun {
+  readonly round: number;
+  readonly wallMs: number;
+  readonly clients: { readonly requested: number; readonly connected: number; readonly failed: number };
+  readonly bytes: { readonly sent: number; readonly received: number; readonly total: number };
+  readonly iterations: number;
+  /** (sent + received) bytes per second over the wall time, in MB/s (10^6 bytes). */
+  readonly throughputMBps: number;
+  /** Each connected client's own (sent + received) MB/s. */
+  readonly perClientMBps: Summary;
+  /** Connect-to-usable latency of each client, milliseconds. */
+  readonly handshakeMs: Summary;
+  readonly errors: Readonly<Record<string, number>>;
+}
+
+/** One handshake-rate measurement of one arm. */
+export interface HandshakeRun {
+  readonly round: number;
+  readonly wallMs: number;
+  readonly handshakes: number;
+  readonly failed: number;
+  readonly resumed: number;
+  readonly handshakesPerSecond: number;
+  readonly latencyMs: Summary;
+  readonly errors: Readonly<Record<string, number>>;
+}
+
+/** An arm's runs and its summary over all rounds. */
+export interface ArmResult {
+  readonly name: string;
+  readonly workload: Arm['workload'];
+  readonly transport: Arm['transport'];
+  readonly impl: Arm['impl'];
+  /** What the probe connection negotiated (null for plain transports). */
+  readonly negotiated: { readonly protocol: string | null; readonly cipher: string | null };
+  readonly runs: ReadonlyArray<EchoRun | HandshakeRun>;
+  readonly summary: EchoSummary | HandshakeSummary;
+}
+
+/** Echo arm over all rounds. */
+export interface EchoSummary {
+  readonly kind: 'echo';
+  /** Per-round total throughput, MB/s. */
+  readonly throughputMBps: Summary;
+  /** Per-client throughput pooled over all rounds, MB/s. */
+  readonly perClientMBps: Summary;
+  /** Handshake (connect) latency pooled over all rounds, ms. */
+  readonly handshakeMs: Summary;
+  readonly bytes: number;
+  readonly iterations: number;
+  readonly connected: number;
+  readonly failed: number;
+}
+
+/** Handshake arm over all rounds. */
+export interface HandshakeSummary {
+  readonly kind: 'handshake';
+  readonly handshakesPerSecond: Summary;
+  readonly latencyMs: Summary;
+  readonly handshakes: number;
+  readonly failed: number;
+  readonly resumed: number;
+}
+
+/** A ratio over rounds. */
+export interface ComparisonResult extends ComparisonSpec {
+  /** numerator / denominator, one per round. */
+  readonly ratios: readonly number[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Whether the median ratio reaches the goal (undefined when there is no goal). */
+  readonly met?: boolean;
+}
+
+/** The whole result, as written by `--json`. */
+export interface BenchResult {
+  readonly tool: 'jsec bench';
+  readonly schema: 1;
+  readonly startedAt: string;
+  readonly elapsedSeconds: number;
+  readonly environment: {
+    readonly node: string;
+    readonly openssl: string;
+    readonly platform: string;
+    readonly arch: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+  };
+  readonly options: BenchOptions;
+  readonly certificate: { readonly keyType: string; readonly servername: string };
+  readonly arms: readonly ArmResult[];
+  readonly comparisons: readonly ComparisonResult[];
+}
+
+/** Progress callbacks (the CLI prints them on stderr). */
+export interface BenchHooks {
+  log?(line: string): void;
+}
+
+const MB = 1e6;
+
+interface Measured<R> {
+  readonly run: R;
+  /** Raw samples, pooled over rounds for the arm summary. */
+  readonly clientMBps: number[];
+  readonly latencies: number[];
+}
+
+async function measureEcho(connect: Connector, clients: number, chunk: Buffer, seconds: number, round: number): Promise<Measured<EchoRun>> {
+  const attempts = await Promise.allSettled(Array.from({ length: clients }, () => connect()));
+  const errors: Record<string, number> = {};
+  const connected = [];
+  for (const a of attempts) {
+    if (a.status === 'fulfilled') connected.push(a.value);
+    else {
+      const code = String((a.reason as { code?: unknown }).code ?? 'ERR_UNKNOWN');
+      errors[code] = (errors[code] ?? 0) + 1;
+    }
+  }
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const results: EchoClientResult[] = await Promise.all(connected.map((c) => echoLoop(c.socket, chunk, deadline)));
+  const wallMs = performance.now() - start;
+  let sent = 0;
+  let received = 0;
+  let iterations = 0;
+  for (const r of results) {
+    sent += r.bytesSent;
+    received += r.bytesReceived;
+    iterations += r.iterations;
+    if (r.error !== undefined) errors[r.error] = (errors[r.error] ?? 0) + 1;
+  }
+  const clientMBps = results.map((r) => (r.bytesSent + r.bytesReceived) / MB / (r.elapsedMs / 1000));
+  const latencies = connected.map((c) => c.handshakeMs);
+  const run: EchoRun = {
+    round,
+    wallMs,
+    clients: { requested: clients, connected: connected.length, failed: clients - connected.length },
+    bytes: { sent, received, total: sent + received },
+    iterations,
+    throughputMBps: (sent + received) / MB / (wallMs / 1000),
+    perClientMBps: summarize(clientMBps),
+    handshakeMs: summarize(latencies),
+    errors,
+  };
+  return { run, clientMBps, latencies };
+}
+
+async function measureHandshakes(connect: Connector, loops: number, seconds: number, round: number): Promise<Measured<HandshakeRun>> {
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const results = await Promise.all(Array.from({ length: loops }, () => connectLoop(connect, deadline)));
+  const wallMs = performance.now() - start;
+  const errors: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const handshakes = results.reduce((s, r) => s + r.handshakes, 0);
+  const latencies = results.flatMap((r) => r.latenciesMs);
+  const run: HandshakeRun = {
+    round,
+    wallMs,
+    handshakes,
+    failed: results.reduce((s, r) => s + r.failed, 0),
+    resumed: results.reduce((s, r) => s + r.resumed, 0),
+    handshakesPerSecond: handshakes / (wallMs / 1000),
+    latencyMs: summarize(latencies),
+    errors,
+  };
+  return { run, clientMBps: [], latencies };
+}
+
+function summarizeArm(arm: Arm, runs: ReadonlyArray<EchoRun | HandshakeRun>, raw: { clientMBps: number[]; latencies: number[] }): EchoSummary | HandshakeSummary {
+  if (arm.workload === 'echo') {
+    const echo = runs as EchoRun[];
+    return {
+      kind: 'echo',
+      throughputMBps: summarize(echo.map((r) => r.throughputMBps)),
+      perClientMBps: summarize(raw.clientMBps),
+      handshakeMs: summarize(raw.latencies),
+      bytes: echo.reduce((s, r) => s + r.bytes.total, 0),
+      iterations: echo.reduce((s, r) => s + r.iterations, 0),
+      connected: echo.reduce((s, r) => s + r.clients.connected, 0),
+      failed: echo.reduce((s, r) => s + r.clients.failed, 0),
+    };
+  }
+  const hs = runs as HandshakeRun[];
+  return {
+    kind: 'handshake',
+    handshakesPerSecond: summarize(hs.map((r) => r.handshakesPerSecond)),
+    latencyMs: summarize(raw.latencies),
+    handshakes: hs.reduce((s, r) => s + r.handshakes, 0),
+    failed: hs.reduce((s, r) => s + r.failed, 0),
+    resumed: hs.reduce((s, r) => s + r.resumed, 0),
+  };
+}
+
+function compare(spec: ComparisonSpec, byName: ReadonlyMap<string, ArmResult>): ComparisonResult {
+  const metric = (r: EchoRun | HandshakeRun): number => ('throughputMBps' in r ? r.throughputMBps : r.handshakesPerSecond);
+  const num = byName.get(spec.numerator)!.runs;
+  const den = byName.get(spec.denominator)!.runs;
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(num.length, den.length); i++) ratios.push(metric(num[i]!) / metric(den[i]!));
+  const s = summarize(ratios);
+  return { ...spec, ratios, median: s.median, min: s.min, max: s.max, ...(spec.goal !== undefined ? { met: s.median >= spec.goal } : {}) };
+}
+
+/**
+ * Runs the benchmark. Throws when an arm cannot connect at all (a broken
+ * setup, not a slow one).
+ */
+export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchResult> {
+  const log = hooks.log ?? (() => undefined);
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const { arms, servers, comparisons } = plan(options);
+  const material = await makeMaterial(options.keyType);
+  const settings = tlsSettings(options.tlsVersion);
+  const socketDir = mkdtempSync(join(tmpdir(), 'jsec-bench-'));
+  const host = await startHost(options.parallel, servers, { material, settings, socketDir });
+  try {
+    const connectors = new Map<string, Connector>();
+    const negotiated = new Map<string, { protocol: string | null; cipher: string | null }>();
+    for (const arm of arms) {
+      const c = await connector(arm.impl, host.endpoints.get(arm.server)!, material, settings);
+      connectors.set(arm.name, c);
+      // Probe: fail fast on a broken setup and record what each arm negotiates.
+      const probe = await c();
+      negotiated.set(arm.name, { protocol: probe.protocol, cipher: probe.cipher });
+      probe.socket.on('error', () => undefined);
+      probe.socket.destroy();
+    }
+    const chunk = Buffer.alloc(options.chunkSize, 0x58);
+    const runOnce = (arm: Arm, seconds: number, round: number): Promise<Measured<EchoRun | HandshakeRun>> =>
+      arm.workload === 'echo'
+        ? measureEcho(connectors.get(arm.name)!, options.clients, chunk, seconds, round)
+        : measureHandshakes(connectors.get(arm.name)!, options.clients, seconds, round);
+    if (options.warmup > 0) {
+      log(`warm-up: ${arms.length} arms x ${options.warmup}s`);
+      for (const arm of arms) await runOnce(arm, options.warmup, 0);
+    }
+    const runs = new Map<string, Array<EchoRun | HandshakeRun>>(arms.map((a) => [a.name, []]));
+    const raw = new Map(arms.map((a) => [a.name, { clientMBps: [] as number[], latencies: [] as number[] }]));
+    for (let round = 1; round <= options.rounds; round++) {
+      const order = round % 2 === 1 ? arms : [...arms].reverse();
+      for (const arm of order) {
+        const { run: r, clientMBps, latencies } = await runOnce(arm, options.duration, round);
+        runs.get(arm.name)!.push(r);
+        const bucket = raw.get(arm.name)!;
+        bucket.clientMBps.push(...clientMBps);
+        bucket.latencies.push(...latencies);
+        if ('throughputMBps' in r) {
+          log(`round ${round}/${options.rounds} ${arm.name.padEnd(16)} ${r.throughputMBps.toFixed(1)} MB/s`);
+        } else {
+          log(`round ${round}/${options.rounds} ${arm.name.padEnd(16)} ${r.handshakesPerSecond.toFixed(0)} handshakes/s`);
+        }
+      }
+    }
+    const results: ArmResult[] = arms.map((arm) => {
+      const armRuns = runs.get(arm.name)!;
+      return {
+        name: arm.name,
+        workload: arm.workload,
+        transport: arm.transport,
+        impl: arm.impl,
+        negotiated: negotiated.get(arm.name)!,
+        runs: armRuns,
+        summary: summarizeArm(arm, armRuns, raw.get(arm.name)!),
+      };
+    });
+    const byName = new Map(results.map((r) => [r.name, r]));
+    const cpu = cpus();
+    return {
+      tool: 'jsec bench',
+      schema: 1,
+      startedAt,
+      elapsedSeconds: (performance.now() - t0) / 1000,
+      environment: {
+        node: process.version,
+        openssl: process.versions.openssl,
+        platform: process.platform,
+        arch: process.arch,
+        cpus: availableParallelism(),
+        cpuModel: cpu[0]?.model ?? 'unknown',
+      },
+      options,
+      certificate: { keyType: options.keyType, servername: material.servername },
+      arms: results,
+      comparisons: comparisons.map((c) => compare(c, byName)),
+    };
+  } finally {
+    await host.close();
+    rmSync(socketDir, { recursive: true, force: true });
+  }
+}
