@@ -29,6 +29,17 @@ export const TLS13_CIPHERSUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SH
 
 /** The table: module, then option name. */
 export const DEFAULTS = Object.freeze({
+  cert: Object.freeze({
+    keyType: d('ec-p256' as const, 'ECDSA P-256: fast to generate and sign, 128-bit security, accepted by every TLS stack.'),
+    digest: d('sha256' as const, 'SHA-256 signatures for RSA and ECDSA keys; SHA-1 is never used (Ed25519/Ed448 sign without a separate digest).'),
+    serialBytes: d(16, 'Random 128-bit serials (top bit cleared: 127 bits), above the CA/Browser Forum minimum of 64 bits, so serials never repeat.'),
+    validityDays: d(365, 'One year for leaf certificates (public CAs allow at most 398 days).'),
+    clockSkew: d(300, 'notBefore is backdated five minutes (seconds) so a peer whose clock is slightly behind accepts a fresh certificate.'),
+    selfSignedCa: d(false, 'A self-signed certificate is a CA:FALSE leaf unless ca: true is asked for: a leaf key that can sign other certificates is a needless risk.'),
+    autoSan: d(true, 'When no SAN is given, the commonName becomes a DNS or IP SAN: TLS clients match only SANs (RFC 6125), never the CN.'),
+    keyUsageCritical: d(true, 'RFC 5280 says keyUsage SHOULD be critical.'),
+    verifyMaxDepth: d(100, "OpenSSL's default verification depth (certificates below the trust anchor)."),
+  }),
   tls: Object.freeze({
     minVersion: d('TLSv1.2' as const, 'TLS 1.0 and 1.1 are deprecated (RFC 8996).'),
     maxVersion: d('TLSv1.3' as const, 'The newest version OpenSSL offers.'),

@@ -82,6 +82,14 @@ export const registry = Object.freeze({
   CERT_CHAIN_TOO_LONG: spec('certificate', 'The chain is longer than the maximum verification depth.', true),
   ERR_JSEC_CERT_VERIFY: spec('certificate', 'Certificate verification failed for a reason without a more specific code (`verifyCode`, `verifyError`).'),
   ERR_JSEC_NO_PEER_CERTIFICATE: spec('certificate', 'The peer presented no certificate where one is required.'),
+  // jsec/cert: parsing and building certificates, CSRs and CRLs
+  ERR_JSEC_PEM_PARSE: spec('certificate', 'The text holds no PEM block of the expected kind, or a PEM block is corrupt (bad base64, missing end line).'),
+  ERR_JSEC_CERT_PARSE: spec('certificate', 'The bytes are not a valid X.509 certificate (DER), or trailing bytes follow it.'),
+  ERR_JSEC_CSR_PARSE: spec('certificate', 'The bytes are not a valid PKCS#10 certificate signing request.'),
+  ERR_JSEC_CRL_PARSE: spec('certificate', 'The bytes are not a valid X.509 certificate revocation list.'),
+  ERR_JSEC_CERT_BUILD: spec('certificate', 'A certificate, CSR or CRL could not be built or signed (`opensslErrors` says why).'),
+  ERR_JSEC_CERT_KEY_INVALID: spec('certificate', 'A key given for a certificate, CSR or CRL cannot be decoded or is not usable (wrong kind, public where private is needed).'),
+  ERR_JSEC_CERT_KEY_MISMATCH: spec('certificate', 'The private key does not belong to the certificate it is used with.'),
 
   // --- dtls ----------------------------------------------------------------
   ERR_JSEC_DTLS: spec('dtls', 'A DTLS operation failed.'),

@@ -1,0 +1,303 @@
+// Certificates: the one general builder (x509Build), the parser
+// (x509Parse), PEM decoding, name checks and signature checks.
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <cstring>
+
+#include "common/async.h"
+#include "common/errors.h"
+#include "common/module.h"
+#include "x509/x509_util.h"
+
+namespace jsec {
+namespace {
+
+using namespace x509;
+
+X509Ptr CertFromDer(Napi::Env env, const Bytes& der, const char* code = "ERR_JSEC_CERT_PARSE") {
+  const unsigned char* p = der.data();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) ThrowOpenSSL(env, "not a DER certificate", code);
+  if (p != der.data() + der.size()) ThrowError(env, code, "trailing bytes after the certificate");
+  return cert;
+}
+
+Bytes CertDer(Napi::Env env, X509* cert) {
+  unsigned char* der = nullptr;
+  int n = i2d_X509(cert, &der);
+  if (n <= 0 || der == nullptr) ThrowOpenSSL(env, "cannot encode the certificate", "ERR_JSEC_CERT_BUILD");
+  Bytes out(der, der + n);
+  OPENSSL_free(der);
+  return out;
+}
+
+void SetTime(Napi::Env env, ASN1_TIME* t, const Napi::Value& v) {
+  // ASN1_TIME_adj picks UTCTime before 2050 and GeneralizedTime after (RFC 5280).
+  double secs = v.As<Napi::Number>().DoubleValue();
+  if (ASN1_TIME_adj(t, static_cast<time_t>(secs), 0, 0) == nullptr)
+    ThrowOpenSSL(env, "invalid validity time", "ERR_INVALID_ARG_VALUE");
+}
+
+struct Prepared {
+  X509Ptr cert;
+  PkeyPtr key;
+  const EVP_MD* md = nullptr;
+};
+
+// Everything except the signature (so the signature can run off-thread).
+Prepared Prepare(Napi::Env env, const Napi::Object& spec) {
+  Prepared pr;
+  pr.key = PrivateKeyFromDer(env, spec.Get("signingKey"));
+  pr.md = DigestFromJs(env, spec.Get("digest"));
+  PkeyPtr pub;
+  EVP_PKEY* subject_key = pr.key.get();
+  if (spec.Get("publicKey").IsBuffer()) {
+    pub = PublicKeyFromDer(env, spec.Get("publicKey"));
+    subject_key = pub.get();
+  }
+  pr.cert.reset(X509_new());
+  X509* x = pr.cert.get();
+  if (x == nullptr || !X509_set_version(x, X509_VERSION_3)) ThrowOpenSSL(env, "out of memory", "ERR_JSEC_CERT_BUILD");
+
+  Bytes serial = ToBytes(spec.Get("serial"));
+  BnPtr bn(BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr));
+  if (!bn || BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(x)) == nullptr)
+    ThrowOpenSSL(env, "invalid serial number", "ERR_JSEC_CERT_BUILD");
+
+  X509NamePtr subject = NameFromJs(env, spec.Get("subject"));
+  if (!X509_set_subject_name(x, subject.get())) ThrowOpenSSL(env, "cannot set subject", "ERR_JSEC_CERT_BUILD");
+
+  Bytes issuer_keyid;
+  Napi::Value issuer_cert = spec.Get("issuerCert");
+  if (issuer_cert.IsBuffer()) {
+    X509Ptr issuer = CertFromDer(env, ToBytes(issuer_cert), "ERR_INVALID_ARG_VALUE");
+    if (!X509_check_private_key(issuer.get(), pr.key.get())) {
+      ERR_clear_error();
+      ThrowError(env, "ERR_JSEC_CERT_KEY_MISMATCH", "the signing key does not belong to the issuer certificate");
+    }
+    if (!X509_set_issuer_name(x, X509_get_subject_name(issuer.get())))
+      ThrowOpenSSL(env, "cannot set issuer", "ERR_JSEC_CERT_BUILD");
+    const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer.get());
+    ERR_clear_error();
+    if (ski != nullptr) {
+      issuer_keyid.assign(ASN1_STRING_get0_data(ski), ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
+    } else {
+      issuer_keyid = KeyIdOf(X509_get0_pubkey(issuer.get()));
+    }
+  } else {
+    // Self-signed, or an issuer given by name only.
+    Napi::Value iv = spec.Get("issuer");
+    if (iv.IsArray() || iv.IsBuffer()) {
+      X509NamePtr issuer = NameFromJs(env, iv);
+      X509_set_issuer_name(x, issuer.get());
+    } else {
+      X509_set_issuer_name(x, subject.get());
+    }
+    issuer_keyid = KeyIdOf(pr.key.get());
+  }
+
+  SetTime(env, X509_getm_notBefore(x), spec.Get("notBefore"));
+  SetTime(env, X509_getm_notAfter(x), spec.Get("notAfter"));
+  if (!X509_set_pubkey(x, subject_key)) ThrowOpenSSL(env, "cannot set the public key", "ERR_JSEC_CERT_KEY_INVALID");
+
+  Napi::Value ev = spec.Get("extensions");
+  if (ev.IsObject()) {
+    ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());
+    BuildExtensions(env, ev.As<Napi::Object>(), subject_key, issuer_keyid, exts.get());
+    for (int i = 0; i < sk_X509_EXTENSION_num(exts.get()); i++) {
+      if (!X509_add_ext(x, sk_X509_EXTENSION_value(exts.get(), i), -1))
+        ThrowOpenSSL(env, "cannot add an extension", "ERR_JSEC_CERT_BUILD");
+    }
+  }
+  return pr;
+}
+
+bool Sign(Prepared& pr) { return X509_sign(pr.cert.get(), pr.key.get(), pr.md) > 0; }
+
+// x509Build(spec, async): DER of the signed certificate (or a Promise of it).
+Napi::Value Build(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  Prepared pr = Prepare(env, info[0].As<Napi::Object>());
+  if (info.Length() > 1 && info[1].ToBoolean().Value()) {
+    auto shared = std::make_shared<Prepared>(std::move(pr));
+    return RunAsync<Bytes>(
+        env, "jsec.x509Build",
+        [shared](PendingError& err) -> Bytes {
+          if (!Sign(*shared)) {
+            err.Capture("ERR_JSEC_CERT_BUILD", "cannot sign the certificate");
+            return Bytes();
+          }
+          unsigned char* der = nullptr;
+          int n = i2d_X509(shared->cert.get(), &der);
+          if (n <= 0) {
+            err.Capture("ERR_JSEC_CERT_BUILD", "cannot encode the certificate");
+            return Bytes();
+          }
+          Bytes out(der, der + n);
+          OPENSSL_free(der);
+          return out;
+        },
+        [](Napi::Env e, Bytes& der) -> Napi::Value { return ToBuffer(e, der); });
+  }
+  if (!Sign(pr)) ThrowOpenSSL(env, "cannot sign the certificate", "ERR_JSEC_CERT_BUILD");
+  return ToBuffer(env, CertDer(env, pr.cert.get()));
+}
+
+Napi::Object ParseCert(Napi::Env env, X509* x) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", Napi::Number::New(env, static_cast<double>(X509_get_version(x) + 1)));
+  o.Set("serialNumber", IntegerToHex(X509_get0_serialNumber(x)));
+  o.Set("subject", NameToJs(env, X509_get_subject_name(x)));
+  o.Set("issuer", NameToJs(env, X509_get_issuer_name(x)));
+  o.Set("notBefore", Napi::Number::New(env, TimeToSeconds(X509_get0_notBefore(x))));
+  o.Set("notAfter", Napi::Number::New(env, TimeToSeconds(X509_get0_notAfter(x))));
+  EVP_PKEY* pub = X509_get0_pubkey(x);
+  ERR_clear_error();
+  o.Set("publicKey", PublicKeyInfo(env, pub));
+  const X509_ALGOR* alg = nullptr;
+  X509_get0_signature(nullptr, &alg, x);
+  if (alg != nullptr) {
+    const ASN1_OBJECT* aobj = nullptr;
+    X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
+    Napi::Object sa = Napi::Object::New(env);
+    sa.Set("name", ObjToName(aobj));
+    sa.Set("oid", ObjToOid(aobj));
+    o.Set("signatureAlgorithm", sa);
+  }
+  ExtensionsToJs(env, X509_get0_extensions(x), o);
+  // Extension cache: flags such as EXFLAG_INVALID for malformed extensions.
+  uint32_t flags = X509_get_extension_flags(x);
+  ERR_clear_error();
+  o.Set("invalidExtensions", (flags & EXFLAG_INVALID) != 0);
+  o.Set("selfIssued", X509_check_issued(x, x) == X509_V_OK);
+  ERR_clear_error();
+  return o;
+}
+
+Napi::Value Parse(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  Bytes der = ToBytes(info[0]);
+  X509Ptr cert = CertFromDer(env, der);
+  return ParseCert(env, cert.get());
+}
+
+// pemDecode(text): every PEM block as { label, der }; throws when there is none
+// or when a block is corrupt. Text outside blocks is ignored (as OpenSSL does).
+Napi::Value PemDecode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  Bytes text = ToBytes(info[0]);
+  BioPtr bio = BioFromBytes(text);
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (;;) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long len = 0;
+    if (!PEM_read_bio(bio.get(), &name, &header, &data, &len)) {
+      unsigned long e = ERR_peek_last_error();
+      if (ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+        ERR_clear_error();
+        break;
+      }
+      ThrowOpenSSL(env, "corrupt PEM block", "ERR_JSEC_PEM_PARSE");
+    }
+    Napi::Object block = Napi::Object::New(env);
+    block.Set("label", std::string(name));
+    block.Set("headers", std::string(header != nullptr ? header : ""));
+    block.Set("der", ToBuffer(env, data, static_cast<size_t>(len)));
+    out.Set(n++, block);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+  }
+  return out;
+}
+
+// pemEncode(label, der): the PEM text.
+Napi::Value PemEncode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  std::string label = info[0].As<Napi::String>().Utf8Value();
+  Bytes der = ToBytes(info[1]);
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!PEM_write_bio(bio.get(), label.c_str(), "", der.data(), static_cast<long>(der.size())))
+    ThrowOpenSSL(env, "cannot write PEM");
+  return Napi::String::New(env, BioToString(bio.get()));
+}
+
+// x509Check(der, kind, value, flags): the matched name or null
+// (X509_check_host / _email / _ip_asc).
+Napi::Value Check(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  X509Ptr cert = CertFromDer(env, ToBytes(info[0]));
+  std::string kind = info[1].As<Napi::String>().Utf8Value();
+  std::string value = info[2].As<Napi::String>().Utf8Value();
+  unsigned int flags = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Uint32Value() : 0;
+  int r;
+  if (kind == "host") {
+    char* peer = nullptr;
+    r = X509_check_host(cert.get(), value.data(), value.size(), flags, &peer);
+    if (r == 1) {
+      std::string matched = peer != nullptr ? peer : value;
+      OPENSSL_free(peer);
+      return Napi::String::New(env, matched);
+    }
+  } else if (kind == "email") {
+    r = X509_check_email(cert.get(), value.data(), value.size(), flags);
+  } else {
+    r = X509_check_ip_asc(cert.get(), value.c_str(), flags);
+  }
+  if (r < 0) ThrowOpenSSL(env, "invalid name to check", "ERR_INVALID_ARG_VALUE");
+  return r == 1 ? Napi::Value(Napi::String::New(env, value)) : env.Null();
+}
+
+// x509VerifySignature(der, issuerDer): whether the issuer's key signed the certificate.
+Napi::Value VerifySignature(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  X509Ptr cert = CertFromDer(env, ToBytes(info[0]));
+  X509Ptr issuer = CertFromDer(env, ToBytes(info[1]));
+  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
+  if (key == nullptr) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, X509_verify(cert.get(), key) == 1);
+}
+
+// x509KeyMatches(certDer, pkcs8Der): whether a private key belongs to the certificate.
+Napi::Value KeyMatches(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  X509Ptr cert = CertFromDer(env, ToBytes(info[0]));
+  PkeyPtr key = PrivateKeyFromDer(env, info[1]);
+  return Napi::Boolean::New(env, X509_check_private_key(cert.get(), key.get()) == 1);
+}
+
+// x509KeyId(spkiDer): the RFC 5280 method-1 key identifier.
+Napi::Value KeyId(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  PkeyPtr key = PublicKeyFromDer(env, info[0]);
+  return ToBuffer(env, KeyIdOf(key.get()));
+}
+
+void Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("x509Build", Napi::Function::New(env, Build, "x509Build"));
+  exports.Set("x509Parse", Napi::Function::New(env, Parse, "x509Parse"));
+  exports.Set("x509Check", Napi::Function::New(env, Check, "x509Check"));
+  exports.Set("x509VerifySignature", Napi::Function::New(env, VerifySignature, "x509VerifySignature"));
+  exports.Set("x509KeyMatches", Napi::Function::New(env, KeyMatches, "x509KeyMatches"));
+  exports.Set("x509KeyId", Napi::Function::New(env, KeyId, "x509KeyId"));
+  exports.Set("pemDecode", Napi::Function::New(env, PemDecode, "pemDecode"));
+  exports.Set("pemEncode", Napi::Function::New(env, PemEncode, "pemEncode"));
+}
+
+}  // namespace
+
+JSEC_REGISTER(x509, Init);
+
+}  // namespace jsec

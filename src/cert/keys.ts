@@ -1,0 +1,144 @@
+/**
+ * Keys for certificates, CSRs and CRLs: accepts PEM strings, DER buffers and
+ * Node `KeyObject`s and turns them into the DER the native builders take
+ * (PKCS#8 for private keys, SubjectPublicKeyInfo for public keys). Key
+ * generation uses Node's own `crypto.generateKeyPair` (Node's OpenSSL, on the
+ * libuv thread pool for the async variant).
+ *
+ * @internal
+ * @module
+ */
+import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createError } from '../errors/index.js';
+import { isBytes } from '../config/validate.js';
+
+/** Key types jsec can generate. */
+export const KEY_TYPES = ['ec-p256', 'ec-p384', 'ec-p521', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519', 'ed448'] as const;
+/** A key type jsec can generate. */
+export type KeyType = (typeof KEY_TYPES)[number];
+
+/** A private key as accepted by jsec: a `KeyObject`, PEM text, or PKCS#8 / SEC1 / PKCS#1 DER. */
+export type PrivateKeyInput = KeyObject | string | Buffer | Uint8Array;
+/** A public key (or a private key, whose public half is used), or a certificate-free SPKI. */
+export type PublicKeyInput = KeyObject | string | Buffer | Uint8Array;
+
+/** A generated key pair. */
+export interface GeneratedKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+function keyGenArgs(type: KeyType): [string, object] {
+  switch (type) {
+    case 'ec-p256':
+      return ['ec', { namedCurve: 'prime256v1' }];
+    case 'ec-p384':
+      return ['ec', { namedCurve: 'secp384r1' }];
+    case 'ec-p521':
+      return ['ec', { namedCurve: 'secp521r1' }];
+    case 'rsa-2048':
+      return ['rsa', { modulusLength: 2048 }];
+    case 'rsa-3072':
+      return ['rsa', { modulusLength: 3072 }];
+    case 'rsa-4096':
+      return ['rsa', { modulusLength: 4096 }];
+    case 'ed25519':
+      return ['ed25519', {}];
+    case 'ed448':
+      return ['ed448', {}];
+  }
+}
+
+/** Generates a key pair synchronously (blocks the event loop; RSA takes a while). */
+export function generateKeySync(type: KeyType): GeneratedKey {
+  const [alg, opts] = keyGenArgs(type);
+  return generateKeyPairSync(alg as 'ec', opts as { namedCurve: string });
+}
+
+/** Generates a key pair on the libuv thread pool. */
+export function generateKey(type: KeyType): Promise<GeneratedKey> {
+  const [alg, opts] = keyGenArgs(type);
+  return new Promise((resolve, reject) => {
+    generateKeyPair(alg as 'ec', opts as { namedCurve: string }, (err, publicKey, privateKey) => {
+      if (err) reject(createError('ERR_JSEC_CERT_KEY_INVALID', `key generation failed: ${err.message}`, { cause: err }));
+      else resolve({ publicKey, privateKey });
+    });
+  });
+}
+
+function bytesOf(v: ArrayBufferView | ArrayBuffer): Buffer {
+  return v instanceof ArrayBuffer ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/**
+ * Normalises a private key to a `KeyObject`.
+ *
+ * @throws ConfigError `ERR_INVALID_ARG_TYPE` for a non-key value; CertificateError `ERR_JSEC_CERT_KEY_INVALID` for undecodable or public keys.
+ */
+export function toPrivateKey(key: unknown, option = 'key'): KeyObject {
+  if (key instanceof KeyObject) {
+    if (key.type !== 'private') throw createError('ERR_JSEC_CERT_KEY_INVALID', `The "${option}" option must be a private key; received a ${key.type} key`, { option });
+    return key;
+  }
+  if (typeof key === 'string' || isBytes(key)) {
+    try {
+      if (typeof key === 'string') return createPrivateKey(key);
+      const der = bytesOf(key);
+      for (const type of ['pkcs8', 'sec1', 'pkcs1'] as const) {
+        try {
+          return createPrivateKey({ key: der, format: 'der', type });
+        } catch {
+          // try the next encoding
+        }
+      }
+      return createPrivateKey({ key: der, format: 'pem' });
+    } catch (err) {
+      throw createError('ERR_JSEC_CERT_KEY_INVALID', `The "${option}" option is not a decodable private key`, { option, cause: err });
+    }
+  }
+  throw createError('ERR_INVALID_ARG_TYPE', `The "${option}" option must be a KeyObject, a PEM string or DER bytes`, { option });
+}
+
+/**
+ * Normalises a public key (a private key yields its public half).
+ *
+ * @throws ConfigError `ERR_INVALID_ARG_TYPE`; CertificateError `ERR_JSEC_CERT_KEY_INVALID`.
+ */
+export function toPublicKey(key: unknown, option = 'publicKey'): KeyObject {
+  if (key instanceof KeyObject) return key.type === 'public' ? key : createPublicKey(key);
+  if (typeof key === 'string' || isBytes(key)) {
+    try {
+      if (typeof key === 'string') return createPublicKey(key);
+      const der = bytesOf(key);
+      try {
+        return createPublicKey({ key: der, format: 'der', type: 'spki' });
+      } catch {
+        return createPublicKey(toPrivateKey(der, option));
+      }
+    } catch (err) {
+      throw createError('ERR_JSEC_CERT_KEY_INVALID', `The "${option}" option is not a decodable public key`, { option, cause: err });
+    }
+  }
+  throw createError('ERR_INVALID_ARG_TYPE', `The "${option}" option must be a KeyObject, a PEM string or DER bytes`, { option });
+}
+
+/** PKCS#8 DER of a private key (the native boundary format). */
+export function pkcs8Der(key: KeyObject): Buffer {
+  return key.export({ type: 'pkcs8', format: 'der' });
+}
+
+/** SubjectPublicKeyInfo DER of a public key (the native boundary format). */
+export function spkiDer(key: KeyObject): Buffer {
+  return (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
+}
+
+/** The signature digest for a key: none for Ed25519/Ed448 (they hash internally), else `digest`. */
+export function digestFor(key: KeyObject, digest: string): string {
+  const t = key.asymmetricKeyType;
+  return t === 'ed25519' || t === 'ed448' ? '' : digest;
+}
+
+/** Whether the key can encrypt a key exchange (RSA): decides keyEncipherment in default key usage. */
+export function isRsa(key: KeyObject): boolean {
+  return key.asymmetricKeyType === 'rsa';
+}
