@@ -1,0 +1,157 @@
+/**
+ * Shared pieces of jsec/ocsp: input normalisation (certificates, bytes,
+ * serials, clocks), revocation reasons and status names.
+ *
+ * @internal
+ * @module
+ */
+import { X509Certificate } from 'node:crypto';
+import { createError } from '../errors/index.js';
+import { isBytes } from '../config/validate.js';
+import { defaults } from '../config/defaults.js';
+import { derBlocks } from '../cert/pem.js';
+
+/**
+ * A certificate as accepted by jsec/ocsp and jsec/ca: a jsec `Certificate`
+ * (anything with a `der` Buffer), a Node `X509Certificate`, PEM text or DER bytes.
+ */
+export type CertificateInput = string | Uint8Array | X509Certificate | { readonly der: Uint8Array };
+
+/** The RFC 5280 CRLReason names, indexed by their code (7 is unused). */
+export const REASON_NAMES = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  undefined,
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const;
+
+/** An RFC 5280 revocation reason. */
+export type RevocationReason = Exclude<(typeof REASON_NAMES)[number], undefined>;
+
+/** Every revocation reason, in code order. */
+export const REVOCATION_REASONS: readonly RevocationReason[] = Object.freeze(REASON_NAMES.filter((r): r is RevocationReason => r !== undefined));
+
+/** The CRLReason code of a reason name. */
+export function reasonCode(reason: RevocationReason): number {
+  return REASON_NAMES.indexOf(reason);
+}
+
+/** The reason name of a CRLReason code (null for none or an unknown code). */
+export function reasonName(code: number | null | undefined): RevocationReason | null {
+  if (code === null || code === undefined || code < 0) return null;
+  return REASON_NAMES[code] ?? null;
+}
+
+/** OCSPResponseStatus names, indexed by value (4 is unused). */
+export const RESPONSE_STATUS_NAMES = ['successful', 'malformedRequest', 'internalError', 'tryLater', undefined, 'sigRequired', 'unauthorized'] as const;
+
+/** An OCSPResponseStatus name. */
+export type OcspResponseStatus = Exclude<(typeof RESPONSE_STATUS_NAMES)[number], undefined>;
+
+/** The status of one certificate in a response. */
+export type OcspCertStatus = 'good' | 'revoked' | 'unknown';
+
+export const CERT_STATUS_NAMES: readonly OcspCertStatus[] = ['good', 'revoked', 'unknown'];
+
+/** A Buffer view of bytes (no copy). */
+export function toBuffer(v: ArrayBufferView | ArrayBuffer): Buffer {
+  if (Buffer.isBuffer(v)) return v;
+  return v instanceof ArrayBuffer ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/**
+ * The DER of a certificate input.
+ *
+ * @throws ConfigError `ERR_INVALID_ARG_TYPE`; CertificateError `ERR_JSEC_PEM_PARSE` for PEM without a certificate.
+ */
+export function certDer(value: unknown, option: string): Buffer {
+  if (value instanceof X509Certificate) return value.raw;
+  if (value !== null && typeof value === 'object' && !isBytes(value) && isBytes((value as { der?: unknown }).der)) {
+    return toBuffer((value as { der: Uint8Array }).der);
+  }
+  if (typeof value === 'string' || isBytes(value)) {
+    const [first] = derBlocks(value, ['CERTIFICATE', 'TRUSTED CERTIFICATE'], 'certificate', option);
+    return first!;
+  }
+  throw createError('ERR_INVALID_ARG_TYPE', `The "${option}" option must be a Certificate, an X509Certificate, PEM text or DER bytes`, { option });
+}
+
+/**
+ * Bytes of a DER message argument (Buffer, TypedArray, DataView, ArrayBuffer), size-checked.
+ *
+ * @throws ConfigError `ERR_INVALID_ARG_TYPE`; JsecError `ERR_JSEC_OCSP_TOO_LARGE`.
+ */
+export function messageBytes(value: unknown, what: string, maxSize: number = defaults.ocsp.maxParseSize): Buffer {
+  if (!isBytes(value)) {
+    throw createError('ERR_INVALID_ARG_TYPE', `The ${what} must be a Buffer, TypedArray, DataView or ArrayBuffer of DER`, { option: what });
+  }
+  const b = toBuffer(value);
+  if (b.length > maxSize) throw createError('ERR_JSEC_OCSP_TOO_LARGE', `The ${what} is ${b.length} bytes, above the ${maxSize}-byte limit`, { maxSize, size: b.length });
+  return b;
+}
+
+/**
+ * A serial number in the boundary form: lower-case hex, no separators, no
+ * leading zeros ("0" for zero). Accepts hex with `:` separators, any case,
+ * an optional `0x` prefix, or a non-negative bigint.
+ *
+ * @throws ConfigError `ERR_INVALID_ARG_VALUE`.
+ */
+export function normalizeSerial(value: unknown, option = 'serialNumber'): string {
+  let hex: string;
+  if (typeof value === 'bigint') {
+    if (value < 0n) throw createError('ERR_INVALID_ARG_VALUE', `The "${option}" option must not be negative`, { option });
+    hex = value.toString(16);
+  } else if (typeof value === 'string') {
+    hex = value.trim().replace(/^0x/i, '').replace(/[:\s]/g, '').toLowerCase();
+    if (!/^[0-9a-f]+$/.test(hex) || hex.length > 80) {
+      throw createError('ERR_INVALID_ARG_VALUE', `The "${option}" option must be a hexadecimal serial number (at most 40 bytes)`, { option });
+    }
+  } else {
+    throw createError('ERR_INVALID_ARG_TYPE', `The "${option}" option must be a hex string or a bigint`, { option });
+  }
+  hex = hex.replace(/^0+/, '');
+  return hex === '' ? '0' : hex;
+}
+
+/** A clock: returns the current time. */
+export type Clock = () => Date | number;
+
+/** Milliseconds since the epoch from a clock, a Date or a number. */
+export function timeOf(now: Clock | Date | number | undefined): number {
+  const v = typeof now === 'function' ? now() : now ?? Date.now();
+  const ms = v instanceof Date ? v.getTime() : v;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw createError('ERR_INVALID_ARG_VALUE', 'The clock ("now") returned an invalid time', { option: 'now' });
+  }
+  return ms;
+}
+
+/** A Date or ms number option to ms. */
+export function msOf(value: Date | number, option: string): number {
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw createError('ERR_INVALID_ARG_VALUE', `The "${option}" option must be a valid Date or a number of milliseconds`, { option });
+  return ms;
+}
+
+/** Seconds (as OpenSSL takes them) from milliseconds. */
+export function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+/** A Date from seconds, or null. */
+export function dateOf(sec: number | null | undefined): Date | null {
+  return sec === null || sec === undefined || !Number.isFinite(sec) ? null : new Date(sec * 1000);
+}
+
+/** The OpenSSL digest name for a CertID hash option. */
+export function digestName(hash: string): string {
+  return hash.toLowerCase().replace('-', '');
+}
