@@ -57,6 +57,8 @@ export const DEFAULTS = Object.freeze({
     compression: d(false, 'TLS compression leaks plaintext (CRIME); OpenSSL disables it too.'),
     backlog: d(511, "The listen backlog Node's net uses by default."),
     allowHalfOpen: d(false, "As in net: ending the readable side ends the writable side."),
+    contextCacheSize: d(64, 'Identical options reuse one SecureContext (building one costs about a third of a handshake); LRU beyond that.'),
+    acceptQueue: d(128, 'Verified connections waiting for accept(); beyond that new ones are dropped rather than buffered without bound.'),
   }),
 });
 

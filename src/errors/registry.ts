@@ -59,6 +59,8 @@ export const registry = Object.freeze({
   ERR_JSEC_TLS_NO_SHARED_CIPHER: spec('tls', 'The peers share no cipher suite (or group or signature algorithm) allowed by the policy.'),
   ERR_JSEC_TLS_BAD_RECORD: spec('tls', 'The peer sent bytes that are not a valid TLS record (garbage, wrong protocol).'),
   ERR_JSEC_TLS_PEER_TOO_LARGE: spec('tls', 'The peer sent a handshake message larger than allowed (for example an oversized certificate chain).'),
+  ERR_JSEC_TLS_LISTEN: spec('tls', 'The server could not start listening (address in use, permission, bad path); `cause` holds the system error.'),
+  ERR_JSEC_TLS_QUEUE_FULL: spec('tls', 'A verified connection was dropped because the accept queue was full (nobody called `accept()` fast enough).'),
 
   // --- alert -----------------------------------------------------------------
   ERR_JSEC_TLS_ALERT: spec('alert', 'The peer sent a fatal TLS alert (`alert` number, `alertName`, `direction`).'),

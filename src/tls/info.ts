@@ -1,0 +1,127 @@
+/**
+ * Connection facts: {@link info} and the per-socket record jsec keeps
+ * (handshake duration, role, the SNI name sent).
+ *
+ * @module
+ */
+import { X509Certificate } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
+import tls from 'node:tls';
+import { createError } from '../errors/index.js';
+
+/** Facts about an established jsec TLS connection, frozen. */
+export interface TlsInfo {
+  /** Which side this socket is. */
+  readonly role: 'client' | 'server';
+  /** Negotiated protocol version (`'TLSv1.3'`, `'TLSv1.2'`). */
+  readonly protocol: string | null;
+  /** Negotiated cipher suite. */
+  readonly cipher: { readonly name: string; readonly standardName: string; readonly version: string };
+  /** Negotiated ALPN protocol, or `false` when none was agreed. */
+  readonly alpnProtocol: string | false;
+  /** Client: the SNI name sent (undefined for IP hosts). Server: the SNI name received. */
+  readonly servername: string | undefined;
+  /** The peer chain as certificate objects, leaf first (the verified chain when `authorized`). Empty when the peer sent none. */
+  readonly peerCertificates: readonly X509Certificate[];
+  /** Whether the peer chain (and, for clients, the host name) verified. */
+  readonly authorized: boolean;
+  /** The verification failure code when not authorized (only possible with verification disabled, or on servers that do not require client certificates). */
+  readonly authorizationError: string | undefined;
+  /** Whether the session was resumed. */
+  readonly resumed: boolean;
+  /** Handshake duration in milliseconds (monotonic clock, measured by jsec from transport connect / accept to verified). */
+  readonly handshakeDuration: number | undefined;
+  /** Ephemeral key exchange (client side only; `{}` on servers, as in Node). */
+  readonly ephemeralKey: { readonly type?: string; readonly name?: string; readonly size?: number };
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly remoteFamily: string | undefined;
+}
+
+/** What jsec records about each socket it hands out. */
+export interface SocketRecord {
+  role: 'client' | 'server';
+  servername: string | undefined;
+  handshakeDuration: number | undefined;
+}
+
+const records = new WeakMap<tls.TLSSocket, SocketRecord>();
+
+/** @internal */
+export function recordSocket(socket: tls.TLSSocket, record: SocketRecord): void {
+  records.set(socket, record);
+}
+
+/** The handshake diagnostics channels. */
+export const channels = Object.freeze({
+  /** Published on every verified handshake: `{ role, socket, duration, protocol, cipher, resumed }`. */
+  handshake: diagnostics.channel('jsec:tls:handshake'),
+  /** Published on every failed handshake: `{ role, error, socket, remoteAddress, remotePort }`. */
+  handshakeError: diagnostics.channel('jsec:tls:handshake-error'),
+});
+
+/**
+ * The peer chain as certificate objects, leaf first. Built from Node's
+ * detailed peer certificate, whose issuer links follow the chain OpenSSL
+ * built (ending at the trust anchor when verification succeeded).
+ *
+ * @internal
+ */
+export function peerChain(socket: tls.TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  let c: tls.DetailedPeerCertificate | undefined;
+  try {
+    c = socket.getPeerCertificate(true);
+  } catch {
+    return out;
+  }
+  const seen = new Set<string>();
+  while (c && c.raw && c.raw.length > 0 && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    out.push(new X509Certificate(c.raw));
+    if (c.issuerCertificate === c) break;
+    c = c.issuerCertificate;
+  }
+  return out;
+}
+
+/**
+ * Returns frozen facts about an established connection made by jsec
+ * (`connect`, `listen`/`accept`, `upgrade`); also works on any `tls.TLSSocket`,
+ * with `handshakeDuration` undefined.
+ *
+ * @throws ConfigError `ERR_INVALID_ARG_TYPE` when `socket` is not a `tls.TLSSocket`.
+ * @throws StateError `ERR_JSEC_INVALID_STATE` when the handshake has not completed.
+ */
+export function info(socket: tls.TLSSocket): TlsInfo {
+  if (!(socket instanceof tls.TLSSocket)) {
+    throw createError('ERR_INVALID_ARG_TYPE', 'The "socket" argument must be a tls.TLSSocket', { option: 'socket' });
+  }
+  const cipher = socket.getCipher();
+  if (!cipher) {
+    throw createError('ERR_JSEC_INVALID_STATE', 'The TLS handshake has not completed', { state: 'handshaking', operation: 'info' });
+  }
+  const rec = records.get(socket);
+  const role = rec?.role ?? ((socket as { server?: unknown }).server ? 'server' : 'client');
+  const ephemeral = socket.getEphemeralKeyInfo();
+  return Object.freeze({
+    role,
+    protocol: socket.getProtocol(),
+    cipher: Object.freeze({ name: cipher.name, standardName: cipher.standardName, version: cipher.version }),
+    alpnProtocol: socket.alpnProtocol ?? false,
+    servername: role === 'server' ? ((socket as { servername?: string | false }).servername || undefined) : rec?.servername,
+    peerCertificates: Object.freeze(peerChain(socket)),
+    authorized: socket.authorized,
+    authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+    resumed: socket.isSessionReused(),
+    handshakeDuration: rec?.handshakeDuration,
+    ephemeralKey: Object.freeze({ ...(ephemeral ?? {}) }),
+    localAddress: socket.localAddress,
+    localPort: socket.localPort,
+    remoteAddress: socket.remoteAddress,
+    remotePort: socket.remotePort,
+    remoteFamily: socket.remoteFamily,
+  });
+}

@@ -1,0 +1,472 @@
+/**
+ * The TLS server: {@link listen} and {@link TlsServer}, a `tls.Server` that
+ * verifies client certificates itself, reports failed handshakes as typed
+ * errors, and hands out verified connections through `accept()` and async
+ * iteration.
+ *
+ * @module
+ */
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { defaults } from '../config/defaults.js';
+import { validateOptions, type Schema } from '../config/validate.js';
+import { createError, type JsecError } from '../errors/index.js';
+import { abortError, resolveContext } from './client.js';
+import { contextInternals, isTlsContext, MATERIAL_SCHEMA, TlsContext, type MaterialOptions } from './context.js';
+import { certificateError, mapTlsError } from './errors.js';
+import { channels, peerChain, recordSocket } from './info.js';
+import type { SecurityPolicy } from './policy.js';
+
+/** Options shared by `listen` and the server role of `upgrade`. */
+export interface ServerOptions extends MaterialOptions {
+  /** A server context from {@link createContext} (`role: 'server'`); excludes the material and `security` options. */
+  context?: TlsContext;
+  /** The security policy. */
+  security?: SecurityPolicy;
+  /** Ask clients for a certificate. Default `false`. */
+  requestCert?: boolean;
+  /**
+   * With `requestCert`: reject clients whose certificate is missing or does not
+   * verify against `ca`. Default `true`. `false` means optional client
+   * authentication: the connection is accepted and `info().authorized` tells.
+   */
+  rejectUnauthorized?: boolean;
+  /** ALPN protocols the server supports, preferred first. */
+  ALPNProtocols?: readonly string[] | Buffer | Uint8Array;
+  /** Picks the context for an SNI name: `cb(null, context)` with a `TlsContext` or a `tls.SecureContext`. */
+  SNICallback?: (servername: string, cb: (err: Error | null, ctx?: TlsContext | tls.SecureContext) => void) => void;
+  /** Milliseconds from accept to a completed handshake. Default `defaults.tls.handshakeTimeout` (30 s). */
+  handshakeTimeout?: number;
+  /** As in net. Default `false`. */
+  allowHalfOpen?: boolean;
+  /** Disable Nagle on accepted sockets. */
+  noDelay?: boolean;
+  /** TCP keep-alive on accepted sockets. */
+  keepAlive?: boolean;
+  /** Keep-alive initial delay in ms. */
+  keepAliveInitialDelay?: number;
+  /** Socket read high-water mark. */
+  highWaterMark?: number;
+}
+
+/** Options of {@link listen}. */
+export interface ListenOptions extends ServerOptions {
+  /** Address to bind. Default: all addresses (as net). */
+  host?: string;
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Unix socket path (instead of host/port). */
+  path?: string;
+  /** Listen backlog. Default `defaults.tls.backlog` (511). */
+  backlog?: number;
+  /** Only IPv6 (net's option). */
+  ipv6Only?: boolean;
+  /** Verified connections kept for `accept()`/iteration before new ones are dropped. Default `defaults.tls.acceptQueue` (128). */
+  acceptQueue?: number;
+  /** Cancels listening before it started. */
+  signal?: AbortSignal;
+}
+
+const alpnRule = { type: 'oneOf', rules: [{ type: 'array', of: { type: 'string', nonEmpty: true }, maxLength: 1000 }, { type: 'bytes' }] } as const;
+
+/** @internal */
+export const SERVER_SCHEMA: Schema = Object.freeze({
+  ...MATERIAL_SCHEMA,
+  context: { type: 'instance', of: TlsContext, label: 'a TlsContext from createContext()' },
+  requestCert: { type: 'boolean' },
+  rejectUnauthorized: { type: 'boolean' },
+  ALPNProtocols: alpnRule,
+  SNICallback: { type: 'function' },
+  handshakeTimeout: { type: 'number', integer: true, min: 1, max: 2 ** 31 - 1 },
+  allowHalfOpen: { type: 'boolean' },
+  noDelay: { type: 'boolean' },
+  keepAlive: { type: 'boolean' },
+  keepAliveInitialDelay: { type: 'number', integer: true, min: 0 },
+  highWaterMark: { type: 'number', integer: true, min: 1 },
+});
+
+const LISTEN_SCHEMA: Schema = Object.freeze({
+  ...SERVER_SCHEMA,
+  host: { type: 'string', nonEmpty: true },
+  port: { type: 'number', integer: true, min: 0, max: 65535 },
+  path: { type: 'string', nonEmpty: true },
+  backlog: { type: 'number', integer: true, min: 0 },
+  ipv6Only: { type: 'boolean' },
+  acceptQueue: { type: 'number', integer: true, min: 0, max: 1_000_000 },
+  signal: { type: 'signal' },
+});
+
+/** Where a failed handshake came from, as reported with `'handshakeError'`. */
+export interface HandshakeErrorDetails {
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly remoteFamily: string | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  /** The TLS socket, already destroyed. */
+  readonly socket: tls.TLSSocket | undefined;
+}
+
+/** The server's states; transitions only go forward. */
+export type TlsServerState = 'created' | 'listening' | 'closing' | 'closed';
+
+interface Accepted {
+  start: number;
+  details: Omit<HandshakeErrorDetails, 'socket'>;
+}
+
+interface Waiter {
+  resolve: (socket: tls.TLSSocket) => void;
+  reject: (err: JsecError) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+interface ServerBaseInstance extends Omit<tls.Server, 'close' | 'emit' | typeof Symbol.asyncDispose> {
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+}
+type ServerBase = new (options: tls.TlsOptions) => ServerBaseInstance;
+const Base = tls.Server as unknown as ServerBase;
+
+/** @internal */
+export const kServerInit = Symbol('jsec.tls.server.init');
+
+interface ServerInit {
+  context: TlsContext;
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+  acceptQueue: number;
+}
+
+/**
+ * A `tls.Server` (every usual event) that only emits `'secureConnection'` for
+ * verified connections, reports every failed or abandoned handshake as
+ * `'handshakeError'` `(error, details)` with a typed error (and on the
+ * `jsec:tls:handshake-error` diagnostics channel), and adds `accept()`,
+ * async iteration, a promise-returning `close()` and `Symbol.asyncDispose`.
+ *
+ * Queueing: connections are queued for `accept()` only once `accept()` or
+ * iteration has been used, so a server driven by `'secureConnection'` alone
+ * keeps no queue. The queue holds at most `acceptQueue` connections (default
+ * 128); beyond that new verified connections are destroyed and reported as
+ * `'handshakeError'` with `ERR_JSEC_TLS_QUEUE_FULL`.
+ */
+export class TlsServer extends Base {
+  #state: TlsServerState = 'created';
+  #init: ServerInit;
+  #queueing = false;
+  readonly #queue: tls.TLSSocket[] = [];
+  readonly #waiters: Waiter[] = [];
+  readonly #accepted = new WeakMap<object, Accepted>();
+  readonly #handshaking = new Set<Duplex>();
+  #closed: Promise<void> | undefined;
+
+  /** @internal */
+  constructor(token: symbol, nodeOptions: tls.TlsOptions, init: ServerInit) {
+    if (token !== kServerInit) throw createError('ERR_JSEC_INVALID_STATE', 'TlsServer cannot be constructed directly; use listen()', { operation: 'new TlsServer' });
+    super(nodeOptions);
+    this.#init = init;
+    const sessions = contextInternals(init.context).sessions;
+    if (init.context.security.sessionCacheSize > 0) {
+      this.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
+        sessions.set(id.toString('hex'), data);
+        cb();
+      });
+      this.on('resumeSession', (id: Buffer, cb: (err: Error | null, data: Buffer | null) => void) => {
+        cb(null, sessions.get(id.toString('hex')) ?? null);
+      });
+    }
+  }
+
+  /** The server's state. */
+  get state(): TlsServerState {
+    return this.#state;
+  }
+
+  /** The context the server was made with. */
+  get context(): TlsContext {
+    return this.#init.context;
+  }
+
+  /** @internal */
+  markListening(): void {
+    if (this.#state === 'created') this.#state = 'listening';
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    switch (event) {
+      case 'connection':
+        this.#onConnection(args[0] as Duplex);
+        return super.emit(event, ...args);
+      case 'secureConnection':
+        return this.#onSecure(args[0] as tls.TLSSocket);
+      case 'tlsClientError':
+        this.#onClientError(args[0], args[1] as tls.TLSSocket);
+        return super.emit(event, ...args);
+      default:
+        return super.emit(event, ...args);
+    }
+  }
+
+  #onConnection(raw: Duplex): void {
+    const s = raw as Partial<tls.TLSSocket>;
+    this.#accepted.set(raw, {
+      start: performance.now(),
+      details: { remoteAddress: s.remoteAddress, remotePort: s.remotePort, remoteFamily: s.remoteFamily, localAddress: s.localAddress, localPort: s.localPort },
+    });
+    this.#handshaking.add(raw);
+    raw.once('close', () => this.#handshaking.delete(raw));
+  }
+
+  #acceptedFor(socket: tls.TLSSocket): Accepted | undefined {
+    // Node links a server-side TLSSocket to the accepted transport as `_parent`.
+    const raw = (socket as unknown as { _parent?: object })._parent;
+    if (raw) this.#handshaking.delete(raw as Duplex);
+    return raw ? this.#accepted.get(raw) : undefined;
+  }
+
+  #report(err: JsecError, socket: tls.TLSSocket | undefined, acc: Accepted | undefined): void {
+    // Handshakes cut short by close() are not failures of the peer.
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    const details: HandshakeErrorDetails = Object.freeze({
+      remoteAddress: acc?.details.remoteAddress ?? socket?.remoteAddress,
+      remotePort: acc?.details.remotePort ?? socket?.remotePort,
+      remoteFamily: acc?.details.remoteFamily ?? socket?.remoteFamily,
+      localAddress: acc?.details.localAddress ?? socket?.localAddress,
+      localPort: acc?.details.localPort ?? socket?.localPort,
+      socket,
+    });
+    if (channels.handshakeError.hasSubscribers) channels.handshakeError.publish({ role: 'server', error: err, ...details });
+    super.emit('handshakeError', err, details);
+  }
+
+  #onClientError(err: unknown, socket: tls.TLSSocket): void {
+    const acc = this.#acceptedFor(socket);
+    const typed = mapTlsError(err, { role: 'server', extra: { remoteAddress: acc?.details.remoteAddress, remotePort: acc?.details.remotePort } });
+    socket.destroy();
+    this.#report(typed, socket, acc);
+  }
+
+  #onSecure(socket: tls.TLSSocket): boolean {
+    const acc = this.#acceptedFor(socket);
+    socket.disableRenegotiation();
+    if (this.#init.requestCert && this.#init.rejectUnauthorized && !socket.authorized) {
+      const chain = peerChain(socket);
+      const ctx = { role: 'server' as const, chain, peerCertificate: chain[0], extra: { remoteAddress: acc?.details.remoteAddress, remotePort: acc?.details.remotePort } };
+      const err =
+        chain.length === 0
+          ? createError('ERR_JSEC_NO_PEER_CERTIFICATE', 'The client presented no certificate', ctx.extra)
+          : certificateError(String(socket.authorizationError ?? 'ERR_JSEC_CERT_VERIFY'), ctx);
+      socket.on('error', () => {});
+      socket.destroy();
+      this.#report(err, socket, acc);
+      return false;
+    }
+    const duration = acc ? performance.now() - acc.start : undefined;
+    recordSocket(socket, { role: 'server', servername: undefined, handshakeDuration: duration });
+    if (channels.handshake.hasSubscribers) {
+      channels.handshake.publish({ role: 'server', socket, duration, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, resumed: socket.isSessionReused() });
+    }
+    this.#deliver(socket);
+    return super.emit('secureConnection', socket);
+  }
+
+  #deliver(socket: tls.TLSSocket): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve(socket);
+      return;
+    }
+    if (!this.#queueing) return;
+    if (this.#queue.length >= this.#init.acceptQueue) {
+      socket.on('error', () => {});
+      socket.destroy();
+      this.#report(createError('ERR_JSEC_TLS_QUEUE_FULL', 'A verified connection was dropped: the accept queue is full'), socket, undefined);
+      return;
+    }
+    const onError = () => {};
+    const onClose = () => {
+      const i = this.#queue.indexOf(socket);
+      if (i >= 0) this.#queue.splice(i, 1);
+    };
+    socket.on('error', onError);
+    socket.once('close', onClose);
+    (socket as unknown as Record<symbol, unknown>)[kQueued] = () => {
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
+    };
+    this.#queue.push(socket);
+  }
+
+  /**
+   * The next verified connection. Connections that arrive while nobody waits
+   * are queued (see the class notes).
+   *
+   * @throws StateError `ERR_JSEC_CLOSED` when the server is closing or closed
+   *   (also for waiters pending at `close()`), `ABORT_ERR` when `signal` aborts.
+   */
+  accept(options?: { signal?: AbortSignal }): Promise<tls.TLSSocket> {
+    const opts = validateOptions<{ signal?: AbortSignal }>('TlsServer.accept', options, { signal: { type: 'signal' } });
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      return Promise.reject(createError('ERR_JSEC_CLOSED', 'The server is closed', { state: this.#state, operation: 'accept' }));
+    }
+    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+    this.#queueing = true;
+    const queued = this.#queue.shift();
+    if (queued) {
+      ((queued as unknown as Record<symbol, () => void>)[kQueued])?.();
+      return Promise.resolve(queued);
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal: opts.signal,
+        onAbort: () => {
+          const i = this.#waiters.indexOf(waiter);
+          if (i >= 0) this.#waiters.splice(i, 1);
+          reject(abortError(opts.signal!));
+        },
+      };
+      opts.signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Iterates over verified connections until the server closes. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<tls.TLSSocket, void, undefined> {
+    this.#queueing = true;
+    for (;;) {
+      let socket: tls.TLSSocket;
+      try {
+        socket = await this.accept();
+      } catch (err) {
+        if ((err as JsecError).code === 'ERR_JSEC_CLOSED') return;
+        throw err;
+      }
+      yield socket;
+    }
+  }
+
+  /**
+   * Stops accepting: pending `accept()` calls reject with `ERR_JSEC_CLOSED`,
+   * queued connections nobody took and handshakes in progress are destroyed,
+   * and the promise resolves once every handed-out connection has closed (as
+   * net's `close`). Idempotent. The Node callback form `close(cb)` also works.
+   */
+  close(callback?: (err?: Error) => void): Promise<void> {
+    if (!this.#closed) {
+      const wasListening = this.listening;
+      this.#state = 'closing';
+      for (const w of this.#waiters.splice(0)) {
+        w.signal?.removeEventListener('abort', w.onAbort);
+        w.reject(createError('ERR_JSEC_CLOSED', 'The server was closed', { state: 'closing', operation: 'accept' }));
+      }
+      for (const s of this.#queue.splice(0)) s.destroy();
+      for (const raw of this.#handshaking) raw.destroy();
+      this.#handshaking.clear();
+      this.#closed = new Promise<void>((resolve) => {
+        if (!wasListening) {
+          this.#state = 'closed';
+          resolve();
+          return;
+        }
+        tls.Server.prototype.close.call(this as unknown as tls.Server, () => {
+          this.#state = 'closed';
+          resolve();
+        });
+      });
+    }
+    if (callback) this.#closed.then(() => callback(), callback);
+    return this.#closed;
+  }
+
+  /** Closes the server (`await using server = await listen(...)`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+const kQueued = Symbol('jsec.tls.queued');
+
+/** The TlsServer for validated server options. @internal */
+export function createServer(opts: Partial<ServerOptions>, acceptQueue: number): TlsServer {
+  const context = resolveContext('server', opts);
+  const secureOptions = contextInternals(context).secureOptions;
+  const nodeOptions: tls.TlsOptions = {
+    ...secureOptions,
+    requestCert: opts.requestCert ?? false,
+    rejectUnauthorized: false,
+    handshakeTimeout: opts.handshakeTimeout ?? defaults.tls.handshakeTimeout,
+    allowHalfOpen: opts.allowHalfOpen ?? defaults.tls.allowHalfOpen,
+  };
+  if (opts.ALPNProtocols !== undefined) nodeOptions.ALPNProtocols = opts.ALPNProtocols as string[];
+  if (opts.SNICallback !== undefined) {
+    const user = opts.SNICallback;
+    nodeOptions.SNICallback = (name, cb) => {
+      user(name, (err, ctx) => {
+        if (err || ctx === undefined) return cb(err ?? null, undefined);
+        if (isTlsContext(ctx)) {
+          if (ctx.role !== 'server') return cb(createError('ERR_INVALID_ARG_VALUE', 'SNICallback returned a client context', { option: 'SNICallback' }), undefined);
+          return cb(null, ctx.secureContext);
+        }
+        return cb(null, ctx as tls.SecureContext);
+      });
+    };
+  }
+  for (const k of ['noDelay', 'keepAlive', 'keepAliveInitialDelay', 'highWaterMark'] as const) {
+    if (opts[k] !== undefined) (nodeOptions as Record<string, unknown>)[k] = opts[k];
+  }
+  return new TlsServer(kServerInit, nodeOptions, {
+    context,
+    requestCert: opts.requestCert ?? false,
+    rejectUnauthorized: opts.rejectUnauthorized ?? defaults.tls.rejectUnauthorized,
+    acceptQueue,
+  });
+}
+
+/**
+ * Starts a TLS server and resolves once it listens.
+ *
+ * @param options - see {@link ListenOptions}; needs `cert` + `key`, `pfx`, or a server `context`.
+ * @returns a listening {@link TlsServer}.
+ * @throws ConfigError for bad options; `ERR_INVALID_ARG_VALUE` when `context` is a client context.
+ * @throws TlsError `ERR_JSEC_TLS_LISTEN` (address in use, permission, ...; `cause` is the system error).
+ * @throws StateError `ABORT_ERR` when `signal` aborts first.
+ */
+export async function listen(options: ListenOptions): Promise<TlsServer> {
+  const opts = validateOptions<ListenOptions>('tls.listen', options, LISTEN_SCHEMA);
+  if (opts.path !== undefined && (opts.host !== undefined || opts.port !== undefined)) {
+    throw createError('ERR_JSEC_CONFLICTING_OPTIONS', '"path" (Unix socket) cannot be combined with "host"/"port"', { option: 'path' });
+  }
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  const server = createServer(opts, opts.acceptQueue ?? defaults.tls.acceptQueue);
+  const listenOptions: { host?: string; port?: number; path?: string; backlog: number; ipv6Only?: boolean } = { backlog: opts.backlog ?? defaults.tls.backlog };
+  if (opts.path !== undefined) listenOptions.path = opts.path;
+  else {
+    listenOptions.port = opts.port ?? 0;
+    if (opts.host !== undefined) listenOptions.host = opts.host;
+    if (opts.ipv6Only !== undefined) listenOptions.ipv6Only = opts.ipv6Only;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const onError = (cause: Error) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      reject(createError('ERR_JSEC_TLS_LISTEN', `The server could not listen: ${cause.message}`, { cause, ...listenOptions }));
+    };
+    const onAbort = () => {
+      server.removeListener('error', onError);
+      void server.close();
+      reject(abortError(opts.signal!));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    server.once('error', onError);
+    server.listen(listenOptions, () => {
+      server.removeListener('error', onError);
+      opts.signal?.removeEventListener('abort', onAbort);
+      server.markListening();
+      resolve();
+    });
+  });
+  return server;
+}

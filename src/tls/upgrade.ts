@@ -1,0 +1,143 @@
+/**
+ * STARTTLS: {@link upgrade} turns any connected `Duplex` into a verified TLS
+ * connection, in the client role (default) or the server role.
+ *
+ * @module
+ */
+import { isIP } from 'node:net';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { defaults } from '../config/defaults.js';
+import { validateOptions, type Schema } from '../config/validate.js';
+import { createError, type JsecError } from '../errors/index.js';
+import { abortError, CLIENT_SCHEMA, clientNodeOptions, resolveContext, runClientHandshake, sessionKeyFor, verificationEnabled, type ClientOptions } from './client.js';
+import { createServer, SERVER_SCHEMA, type HandshakeErrorDetails, type ServerOptions } from './server.js';
+
+/** Options of {@link upgrade}. */
+export interface UpgradeOptions extends Omit<ClientOptions, 'rejectUnauthorized'>, Omit<ServerOptions, 'ALPNProtocols' | 'context' | 'security' | 'handshakeTimeout' | 'rejectUnauthorized'> {
+  /** Take the server role (needs `cert` + `key`, `pfx`, or a server `context`). Default `false` (client). */
+  isServer?: boolean;
+  /**
+   * Bytes the caller already read from `socket` after the STARTTLS exchange
+   * (for example the start of a pipelined ClientHello); they are fed to TLS
+   * before anything else. Bytes still in the socket's readable buffer are used
+   * automatically.
+   */
+  head?: Buffer | Uint8Array;
+  /** Client role: the host the connection goes to, checked when `servername` is not given. */
+  host?: string;
+  /** Server role: reject clients without a valid certificate when `requestCert`. Default `true`. */
+  rejectUnauthorized?: boolean;
+}
+
+const UPGRADE_SCHEMA: Schema = Object.freeze({
+  ...SERVER_SCHEMA,
+  ...CLIENT_SCHEMA,
+  rejectUnauthorized: { type: 'boolean' },
+  isServer: { type: 'boolean' },
+  head: { type: 'bytes' },
+  host: { type: 'string', nonEmpty: true },
+});
+
+const CLIENT_ONLY = ['servername', 'session', 'checkServerIdentity', 'dangerouslyDisableVerification', 'minDHSize', 'host'] as const;
+const SERVER_ONLY = ['requestCert', 'SNICallback', 'allowHalfOpen', 'noDelay', 'keepAlive', 'keepAliveInitialDelay'] as const;
+
+function checkTransport(socket: unknown): asserts socket is Duplex {
+  if (!(socket instanceof Duplex)) {
+    throw createError('ERR_INVALID_ARG_TYPE', 'The "socket" argument must be a connected stream.Duplex (for example a net.Socket)', { option: 'socket' });
+  }
+  if (socket.destroyed || !socket.readable || !socket.writable || (socket as { connecting?: boolean }).connecting) {
+    throw createError('ERR_JSEC_INVALID_STATE', 'The socket to upgrade must be connected, readable and writable', {
+      state: socket.destroyed ? 'destroyed' : 'not-open',
+      operation: 'upgrade',
+    });
+  }
+}
+
+/**
+ * Upgrades a connected stream to TLS (STARTTLS) and resolves once the
+ * handshake completed and verified.
+ *
+ * Client role (default): verifies the server as `connect` does; the host name
+ * checked is `servername` (also sent as SNI), else `host`; one of them is
+ * required unless verification is disabled.
+ * Server role (`isServer: true`): presents `cert`/`key` (or a server
+ * `context`), optionally verifies a client certificate (`requestCert`).
+ *
+ * No byte is lost: data still buffered in `socket` and `head` are fed to TLS
+ * first. Remove your own `'data'`/`'readable'` listeners from `socket` before
+ * calling; the returned TLS socket owns the transport from then on.
+ *
+ * @throws ConfigError for bad options, `ERR_MISSING_OPTION` (no host to verify, no server certificate).
+ * @throws StateError `ERR_JSEC_INVALID_STATE` for a socket that is not open; `ABORT_ERR`.
+ * @throws TlsError / CertificateError / AlertError as `connect` (both roles).
+ */
+export async function upgrade(socket: Duplex, options?: UpgradeOptions): Promise<tls.TLSSocket> {
+  const opts = validateOptions<UpgradeOptions>('tls.upgrade', options, UPGRADE_SCHEMA);
+  checkTransport(socket);
+  const isServer = opts.isServer ?? (opts.context?.role === 'server');
+  const foreign = (isServer ? CLIENT_ONLY : SERVER_ONLY).find((k) => opts[k] !== undefined);
+  if (foreign) {
+    throw createError('ERR_JSEC_CONFLICTING_OPTIONS', `"${foreign}" does not apply to the ${isServer ? 'server' : 'client'} role of upgrade`, { option: foreign });
+  }
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  if (opts.head !== undefined && opts.head.byteLength > 0) socket.unshift(Buffer.from(opts.head));
+  return isServer ? upgradeServer(socket, opts) : upgradeClient(socket, opts);
+}
+
+function upgradeClient(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<tls.TLSSocket> {
+  const verify = verificationEnabled(opts);
+  const copts = opts as ClientOptions;
+  const context = resolveContext('client', copts);
+  const checkHost = opts.servername ?? opts.host;
+  if (verify && checkHost === undefined) {
+    throw createError('ERR_MISSING_OPTION', 'upgrade in the client role needs "servername" or "host" to verify the server against', { option: 'servername' });
+  }
+  const servername = opts.servername ?? (opts.host !== undefined && isIP(opts.host) === 0 ? opts.host : undefined);
+  const nodeOptions: tls.ConnectionOptions = { ...clientNodeOptions(copts, context, servername, undefined), socket };
+  return runClientHandshake(nodeOptions, {
+    context,
+    checkHost: checkHost ?? 'localhost',
+    servername,
+    sessionKey: opts.session === undefined && opts.host !== undefined ? sessionKeyFor(`starttls:${opts.host}`, servername, opts.ALPNProtocols) : undefined,
+    verify,
+    signal: opts.signal,
+    handshakeTimeout: opts.handshakeTimeout ?? defaults.tls.handshakeTimeout,
+    extra: opts.host !== undefined ? { host: opts.host } : {},
+  });
+}
+
+function upgradeServer(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<tls.TLSSocket> {
+  // A server that never listens: the transport is injected as a connection,
+  // which is how node:tls accepts any Duplex on the server side.
+  const server = createServer({ ...opts, handshakeTimeout: opts.handshakeTimeout || defaults.tls.handshakeTimeout } as Partial<ServerOptions>, 0);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      server.removeListener('secureConnection', onSecure);
+      server.removeListener('handshakeError', onFail);
+    };
+    const onSecure = (tlsSocket: tls.TLSSocket) => {
+      if (settled) return;
+      finish();
+      resolve(tlsSocket);
+    };
+    const onFail = (err: JsecError, _details: HandshakeErrorDetails) => {
+      if (settled) return;
+      finish();
+      reject(err);
+    };
+    const onAbort = () => {
+      if (settled) return;
+      finish();
+      socket.destroy();
+      reject(abortError(opts.signal!));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    server.on('secureConnection', onSecure);
+    server.on('handshakeError', onFail);
+    server.emit('connection', socket);
+  });
+}
