@@ -10,3 +10,7 @@ export { generate, generateSync, generateSelfSigned, generateSelfSignedSync, typ
 export { KEY_TYPES, type KeyType, type PrivateKeyInput, type PublicKeyInput } from './keys.js';
 export { KEY_USAGE, EXTENDED_KEY_USAGE, type KeyUsage, type ExtendedKeyUsage, type DistinguishedName, type NameEntry, type NameInput, type GeneralName, type GeneralNameInput } from './names.js';
 export { DIGESTS, type Digest } from './build.js';
+export { verifyChain, buildChain, fingerprint, verifySignature, TrustStore, PURPOSES, type Purpose, type VerifyOptions, type VerifyResult, type VerifyError, type TrustStoreState } from './verify.js';
+export { VERIFY_CODE_NAMES, verifyCodeName } from './verify-codes.js';
+export { Csr, generateCsr, generateCsrSync, verifyCsr, type CsrOptions, type GeneratedCsr } from './csr.js';
+export { Crl, REVOCATION_REASONS, type RevocationReason, type CrlEntry } from './crl.js';

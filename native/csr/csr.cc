@@ -1,0 +1,94 @@
+// PKCS#10 certificate signing requests: build (csrBuild) and parse
+// (csrParse, which also checks the self-signature).
+#include <openssl/err.h>
+
+#include "common/errors.h"
+#include "common/module.h"
+#include "x509/x509_util.h"
+
+namespace jsec {
+namespace {
+
+using namespace x509;
+
+// csrBuild({ subject, signingKey, digest, extensions }): DER.
+Napi::Value Build(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  Napi::Object spec = info[0].As<Napi::Object>();
+  PkeyPtr key = PrivateKeyFromDer(env, spec.Get("signingKey"));
+  const EVP_MD* md = DigestFromJs(env, spec.Get("digest"));
+  X509ReqPtr req(X509_REQ_new());
+  if (!req || !X509_REQ_set_version(req.get(), 0)) ThrowOpenSSL(env, "out of memory", "ERR_JSEC_CERT_BUILD");
+  X509NamePtr subject = NameFromJs(env, spec.Get("subject"));
+  if (!X509_REQ_set_subject_name(req.get(), subject.get()) || !X509_REQ_set_pubkey(req.get(), key.get()))
+    ThrowOpenSSL(env, "cannot set subject or key", "ERR_JSEC_CERT_BUILD");
+  Napi::Value ev = spec.Get("extensions");
+  if (ev.IsObject()) {
+    ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());
+    BuildExtensions(env, ev.As<Napi::Object>(), key.get(), Bytes(), exts.get());
+    if (sk_X509_EXTENSION_num(exts.get()) > 0 && !X509_REQ_add_extensions(req.get(), exts.get()))
+      ThrowOpenSSL(env, "cannot add the extension request", "ERR_JSEC_CERT_BUILD");
+  }
+  if (X509_REQ_sign(req.get(), key.get(), md) <= 0) ThrowOpenSSL(env, "cannot sign the request", "ERR_JSEC_CERT_BUILD");
+  unsigned char* der = nullptr;
+  int n = i2d_X509_REQ(req.get(), &der);
+  if (n <= 0 || der == nullptr) ThrowOpenSSL(env, "cannot encode the request", "ERR_JSEC_CERT_BUILD");
+  Napi::Value out = ToBuffer(env, der, static_cast<size_t>(n));
+  OPENSSL_free(der);
+  return out;
+}
+
+Napi::Value Parse(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  Bytes der = ToBytes(info[0]);
+  const unsigned char* p = der.data();
+  X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  if (!req) ThrowOpenSSL(env, "not a DER certificate request", "ERR_JSEC_CSR_PARSE");
+  if (p != der.data() + der.size()) ThrowError(env, "ERR_JSEC_CSR_PARSE", "trailing bytes after the request");
+  X509_REQ* r = req.get();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", Napi::Number::New(env, static_cast<double>(X509_REQ_get_version(r) + 1)));
+  o.Set("subject", NameToJs(env, X509_REQ_get_subject_name(r)));
+  EVP_PKEY* pub = X509_REQ_get0_pubkey(r);
+  ERR_clear_error();
+  o.Set("publicKey", PublicKeyInfo(env, pub));
+  const X509_ALGOR* alg = nullptr;
+  X509_REQ_get0_signature(r, nullptr, &alg);
+  if (alg != nullptr) {
+    const ASN1_OBJECT* aobj = nullptr;
+    X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
+    Napi::Object sa = Napi::Object::New(env);
+    sa.Set("name", ObjToName(aobj));
+    sa.Set("oid", ObjToOid(aobj));
+    o.Set("signatureAlgorithm", sa);
+  }
+  o.Set("signatureValid", pub != nullptr && X509_REQ_verify(r, pub) == 1);
+  ERR_clear_error();
+  STACK_OF(X509_EXTENSION)* raw = X509_REQ_get_extensions(r);
+  ERR_clear_error();
+  ExtensionStackPtr exts(raw != nullptr ? raw : sk_X509_EXTENSION_new_null());
+  ExtensionsToJs(env, exts.get(), o);
+  Napi::Array attrs = Napi::Array::New(env);
+  for (int i = 0; i < X509_REQ_get_attr_count(r); i++) {
+    X509_ATTRIBUTE* a = X509_REQ_get_attr(r, i);
+    Napi::Object ao = Napi::Object::New(env);
+    ao.Set("oid", ObjToOid(X509_ATTRIBUTE_get0_object(a)));
+    ao.Set("name", ObjToName(X509_ATTRIBUTE_get0_object(a)));
+    attrs.Set(static_cast<uint32_t>(i), ao);
+  }
+  o.Set("attributes", attrs);
+  return o;
+}
+
+void Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("csrBuild", Napi::Function::New(env, Build, "csrBuild"));
+  exports.Set("csrParse", Napi::Function::New(env, Parse, "csrParse"));
+}
+
+}  // namespace
+
+JSEC_REGISTER(csr, Init);
+
+}  // namespace jsec
