@@ -1,0 +1,121 @@
+/**
+ * Datagram transports for DtlsSocket: a connected UDP socket (client,
+ * upgrade) or one peer of a server's shared socket.
+ *
+ * @internal
+ * @module
+ */
+import type { Socket as DgramSocket, RemoteInfo } from 'node:dgram';
+import type { DatagramTransport } from './socket.js';
+
+function sendOn(socket: DgramSocket, datagram: Buffer, port?: number, address?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cb = (err: Error | null): void => (err ? reject(err) : resolve());
+    try {
+      if (port === undefined) socket.send(datagram, cb);
+      else socket.send(datagram, port, address, cb);
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+/** A connected UDP socket that the association owns. */
+export class ConnectedTransport implements DatagramTransport {
+  readonly #socket: DgramSocket;
+  readonly #owned: boolean;
+  #closed = false;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly remoteFamily: string;
+
+  constructor(socket: DgramSocket, owned: boolean) {
+    this.#socket = socket;
+    this.#owned = owned;
+    const r = socket.remoteAddress();
+    this.remoteAddress = r.address;
+    this.remotePort = r.port;
+    this.remoteFamily = r.family;
+  }
+
+  get localAddress(): string | undefined {
+    try {
+      return this.#socket.address().address;
+    } catch {
+      return undefined;
+    }
+  }
+
+  get localPort(): number | undefined {
+    try {
+      return this.#socket.address().port;
+    } catch {
+      return undefined;
+    }
+  }
+
+  send(datagram: Buffer): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return sendOn(this.#socket, datagram);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#owned) {
+      // Let queued sends (close_notify) leave before the socket closes.
+      setImmediate(() => {
+        try {
+          this.#socket.close();
+        } catch {
+          // already closed
+        }
+      });
+    }
+  }
+}
+
+/** One peer on a server's shared socket. */
+export class PeerTransport implements DatagramTransport {
+  readonly #socket: DgramSocket;
+  readonly #onClose: () => void;
+  #closed = false;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly remoteFamily: string;
+
+  constructor(socket: DgramSocket, rinfo: RemoteInfo, onClose: () => void) {
+    this.#socket = socket;
+    this.remoteAddress = rinfo.address;
+    this.remotePort = rinfo.port;
+    this.remoteFamily = rinfo.family;
+    this.#onClose = onClose;
+  }
+
+  get localAddress(): string | undefined {
+    try {
+      return this.#socket.address().address;
+    } catch {
+      return undefined;
+    }
+  }
+
+  get localPort(): number | undefined {
+    try {
+      return this.#socket.address().port;
+    } catch {
+      return undefined;
+    }
+  }
+
+  send(datagram: Buffer): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return sendOn(this.#socket, datagram, this.remotePort, this.remoteAddress);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose();
+  }
+}
