@@ -20,7 +20,7 @@ export const PARALLEL_MODES = ['async', 'worker'] as const;
 export type ParallelMode = (typeof PARALLEL_MODES)[number];
 
 /** Key types for the generated server certificate. */
-export const KEY_TYPES = ['ec-p256', 'rsa2048', 'ed25519'] as const;
+export const KEY_TYPES = ['ec-p256', 'rsa-2048', 'ed25519'] as const;
 /** A key type for the generated server certificate. */
 export type KeyType = (typeof KEY_TYPES)[number];
 
@@ -35,9 +35,9 @@ export interface BenchOptions {
   readonly transports: readonly Transport[];
   /** Concurrent clients per measurement (echo) and concurrent connect loops (handshake rate). Default 4. */
   readonly clients: number;
-  /** Seconds per measurement. Default 1.5. */
+  /** Seconds per measurement. Default 0.5 (many short rounds pair up better under bursty load than a few long ones). */
   readonly duration: number;
-  /** Rounds: every arm is measured once per round, in alternating order. Default 4 (two A B / B A pairs). */
+  /** Rounds: every arm is measured once per round, in alternating order (A B C, C B A, ...). Default 10. */
   readonly rounds: number;
   /** Bytes per echo write. Default 65536. */
   readonly chunkSize: number;
@@ -51,7 +51,7 @@ export interface BenchOptions {
   readonly handshake: boolean;
   /** Run the echo workload. Default true. */
   readonly echo: boolean;
-  /** Seconds of unrecorded warm-up per arm before the first round. Default 0.5. */
+  /** Seconds of unrecorded warm-up per arm before the first round. Default 0.3. */
   readonly warmup: number;
   /** Keep only arms whose name contains one of these strings (empty: all arms). */
   readonly only: readonly string[];
@@ -61,15 +61,15 @@ export interface BenchOptions {
 export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   transports: TRANSPORTS,
   clients: 4,
-  duration: 1.5,
-  rounds: 4,
+  duration: 0.5,
+  rounds: 10,
   chunkSize: 65536,
   tlsVersion: undefined,
   keyType: 'ec-p256',
   parallel: 'worker',
   handshake: true,
   echo: true,
-  warmup: 0.5,
+  warmup: 0.3,
   only: [],
 });
 

@@ -48,6 +48,7 @@ export function renderReport(r: BenchResult): string {
       `chunk ${o.chunkSize} B, ${versionLabel(r)}, ${o.keyType} certificate, parallel=${o.parallel}`,
   );
   out.push(`node ${r.environment.node}, OpenSSL ${r.environment.openssl}, ${r.environment.cpus} CPU(s) (${r.environment.cpuModel}), ${r.environment.platform}/${r.environment.arch}; ran ${r.elapsedSeconds.toFixed(1)} s`);
+  out.push(`load average (1/5/15 min) at start ${r.environment.loadAverage.start.join(' ')}, at end ${r.environment.loadAverage.end.join(' ')}`);
 
   const echo = r.arms.filter((a) => a.workload === 'echo');
   if (echo.length > 0) {
@@ -113,13 +114,14 @@ export function renderReport(r: BenchResult): string {
   }
 
   if (r.comparisons.length > 0) {
-    out.push('', 'Ratios (per round, same run; median and min..max over rounds)');
+    out.push('', 'Ratios (computed per round within the same run; median, interquartile range and min..max over rounds)');
     out.push(
       table(
-        ['ratio', 'median', 'min..max', 'goal', ''],
+        ['ratio', 'median', 'q1..q3', 'min..max', 'goal', ''],
         r.comparisons.map((c) => [
           c.name,
           `${fixed(c.median, 3)}x`,
+          `${fixed(c.q1, 3)}..${fixed(c.q3, 3)}`,
           `${fixed(c.min, 3)}..${fixed(c.max, 3)}`,
           c.goal === undefined ? '' : `>= ${c.goal}x`,
           c.met === undefined ? '' : c.met ? 'met' : 'NOT met',

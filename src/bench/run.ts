@@ -6,7 +6,7 @@
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connector, connectLoop, echoLoop, type Connector, type EchoClientResult } from './clients.js';
@@ -14,7 +14,7 @@ import { startHost } from './host.js';
 import { makeMaterial } from './material.js';
 import { plan, type Arm, type BenchOptions, type ComparisonSpec } from './options.js';
 import { tlsSettings } from './settings.js';
-import { summarize, type Summary } from './stats.js';
+import { quantileSorted, summarize, type Summary } from './stats.js';
 
 /** One echo measurement of one arm. */
 export interface EchoRun {
@@ -86,6 +86,9 @@ export interface ComparisonResult extends ComparisonSpec {
   /** numerator / denominator, one per round. */
   readonly ratios: readonly number[];
   readonly median: number;
+  /** First and third quartile of the per-round ratios. */
+  readonly q1: number;
+  readonly q3: number;
   readonly min: number;
   readonly max: number;
   /** Whether the median ratio reaches the goal (undefined when there is no goal). */
@@ -105,6 +108,8 @@ export interface BenchResult {
     readonly arch: string;
     readonly cpus: number;
     readonly cpuModel: string;
+    /** os.loadavg() (1, 5, 15 minutes) at the start and the end: other load on the machine skews absolute numbers. */
+    readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
   };
   readonly options: BenchOptions;
   readonly certificate: { readonly keyType: string; readonly servername: string };
@@ -220,7 +225,8 @@ function compare(spec: ComparisonSpec, byName: ReadonlyMap<string, ArmResult>): 
   const ratios: number[] = [];
   for (let i = 0; i < Math.min(num.length, den.length); i++) ratios.push(metric(num[i]!) / metric(den[i]!));
   const s = summarize(ratios);
-  return { ...spec, ratios, median: s.median, min: s.min, max: s.max, ...(spec.goal !== undefined ? { met: s.median >= spec.goal } : {}) };
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return { ...spec, ratios, median: s.median, q1: quantileSorted(sorted, 0.25), q3: quantileSorted(sorted, 0.75), min: s.min, max: s.max, ...(spec.goal !== undefined ? { met: s.median >= spec.goal } : {}) };
 }
 
 /**
@@ -230,6 +236,7 @@ function compare(spec: ComparisonSpec, byName: ReadonlyMap<string, ArmResult>): 
 export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchResult> {
   const log = hooks.log ?? (() => undefined);
   const t0 = performance.now();
+  const loadStart = loadavg().map((v) => Math.round(v * 100) / 100);
   const startedAt = new Date().toISOString();
   const { arms, servers, comparisons } = plan(options);
   const material = await makeMaterial(options.keyType);
@@ -300,6 +307,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         arch: process.arch,
         cpus: availableParallelism(),
         cpuModel: cpu[0]?.model ?? 'unknown',
+        loadAverage: { start: loadStart, end: loadavg().map((v) => Math.round(v * 100) / 100) },
       },
       options,
       certificate: { keyType: options.keyType, servername: material.servername },

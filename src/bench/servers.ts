@@ -39,7 +39,7 @@ function echo(socket: net.Socket, track: Set<net.Socket>): void {
   socket.pipe(socket);
 }
 
-function endpointOf(server: net.Server, path: string | undefined): Endpoint {
+function endpointOf(server: Pick<net.Server, 'address'>, path: string | undefined): Endpoint {
   if (path !== undefined) return { path };
   const a = server.address();
   if (a === null || typeof a === 'string') throw new Error('server has no TCP address');
@@ -99,7 +99,8 @@ export async function startServer(spec: ServerSpec, ctx: ServerContext): Promise
     ...(path !== undefined ? { path } : { host: '127.0.0.1', port: 0 }),
     cert: ctx.material.cert,
     key: ctx.material.key,
-    security: { ...jsecSecurity(ctx.settings), sessionTickets: false },
+    // Full handshakes only, as on the node:tls server: no tickets, no session-ID cache.
+    security: { ...jsecSecurity(ctx.settings), sessionTickets: false, sessionCacheSize: 0 },
   });
   server.on('tlsClientError', () => undefined);
   server.on('error', () => undefined);

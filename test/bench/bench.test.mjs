@@ -1,0 +1,85 @@
+// The benchmark's JSON shape and that every arm moves bytes. Never asserts speed.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runJsec } from '../helpers/cli-process.mjs';
+
+const TINY = ['--clients', '1', '--duration', '0.3', '--rounds', '1', '--warmup', '0', '--chunk-size', '16k', '--json', '--quiet'];
+
+function checkSummary(s) {
+  for (const k of ['count', 'mean', 'median', 'p95', 'min', 'max']) assert.ok(k in s, `summary has ${k}`);
+}
+
+describe('jsec bench', { timeout: 90_000 }, () => {
+  it('runs every transport and the handshake comparison, with the documented JSON shape', { timeout: 60_000 }, async () => {
+    const r = await runJsec(['bench', ...TINY], { timeoutMs: 55_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.tool, 'jsec bench');
+    assert.equal(result.schema, 1);
+    assert.equal(result.environment.node, process.version);
+    assert.equal(result.options.clients, 1);
+    assert.equal(result.options.chunkSize, 16384);
+    const names = result.arms.map((a) => a.name).sort();
+    assert.deepEqual(names, ['handshake/jsec', 'handshake/naive', 'handshake/node', 'tcp', 'tls/jsec', 'tls/node', 'unix', 'unix-tls/jsec', 'unix-tls/node']);
+    for (const arm of result.arms) {
+      assert.equal(arm.runs.length, 1, arm.name);
+      const run = arm.runs[0];
+      if (arm.workload === 'echo') {
+        assert.equal(arm.summary.kind, 'echo');
+        assert.ok(run.bytes.sent > 0 && run.bytes.received > 0, `${arm.name} moved bytes`);
+        assert.equal(run.bytes.total, run.bytes.sent + run.bytes.received);
+        assert.ok(run.iterations > 0, `${arm.name} iterations`);
+        assert.deepEqual(run.clients, { requested: 1, connected: 1, failed: 0 });
+        assert.ok(run.throughputMBps > 0);
+        checkSummary(run.perClientMBps);
+        checkSummary(run.handshakeMs);
+        checkSummary(arm.summary.throughputMBps);
+        assert.equal(arm.summary.bytes, run.bytes.total);
+      } else {
+        assert.equal(arm.summary.kind, 'handshake');
+        assert.ok(run.handshakes > 0, `${arm.name} handshakes`);
+        assert.equal(run.failed, 0, JSON.stringify(run.errors));
+        assert.equal(run.resumed, 0, 'the bench measures full handshakes');
+        checkSummary(run.latencyMs);
+      }
+      if (arm.transport === 'tls' || arm.transport === 'unix-tls') {
+        assert.match(arm.negotiated.protocol, /^TLSv1\.[23]$/, arm.name);
+        assert.ok(arm.negotiated.cipher, arm.name);
+      } else {
+        assert.equal(arm.negotiated.protocol, null);
+      }
+    }
+    const ratios = Object.fromEntries(result.comparisons.map((c) => [c.name, c]));
+    for (const c of result.comparisons) {
+      assert.equal(c.ratios.length, 1);
+      assert.ok(c.median > 0 && Number.isFinite(c.median), c.name);
+    }
+    assert.equal(ratios['tls: jsec / node:tls'].goal, 0.98);
+    assert.equal(typeof ratios['tls: jsec / node:tls'].met, 'boolean');
+    assert.equal(ratios['handshakes/s: jsec / naive tls.connect({ ca })'].goal, 1.25);
+  });
+
+  it('pins the TLS version on every TLS arm, in one event loop', { timeout: 30_000 }, async () => {
+    const r = await runJsec(['bench', ...TINY, '--tls-version', '1.2', '--parallel', 'async', '--transports', 'tls,unix-tls', '--workload', 'echo'], { timeoutMs: 25_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.options.parallel, 'async');
+    assert.deepEqual(result.arms.map((a) => a.name), ['tls/jsec', 'tls/node', 'unix-tls/jsec', 'unix-tls/node']);
+    for (const arm of result.arms) assert.equal(arm.negotiated.protocol, 'TLSv1.2', arm.name);
+  });
+
+  it('prints a text report with the ratios', { timeout: 30_000 }, async () => {
+    const r = await runJsec(['bench', '--clients', '1', '--duration', '0.2', '--rounds', '2', '--warmup', '0', '--quiet', '--only', 'tcp,unix'], { timeoutMs: 25_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Echo throughput/m);
+    assert.match(r.stdout, /^unix \/ tcp\s+\d+\.\d+x/m);
+  });
+
+  it('rejects bad arguments with exit code 2', { timeout: 20_000 }, async () => {
+    for (const args of [['--clients', 'many'], ['--transports', 'quic'], ['--tls-version', '1.1'], ['--bogus'], ['--duration', '0'], ['--only', 'nothing-matches']]) {
+      const r = await runJsec(['bench', ...args], { timeoutMs: 10_000 });
+      assert.equal(r.code, 2, `bench ${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+    }
+  });
+});
