@@ -60,6 +60,28 @@ export const DEFAULTS = Object.freeze({
     contextCacheSize: d(64, 'Identical options reuse one SecureContext (building one costs about a third of a handshake); LRU beyond that.'),
     acceptQueue: d(128, 'Verified connections waiting for accept(); beyond that new ones are dropped rather than buffered without bound.'),
   }),
+  crypto: Object.freeze({
+    challengeLength: d(32, '256 bits: no birthday collision across any realistic number of challenges.'),
+    rsaModulusLength: d(3072, 'NIST SP 800-57: 3072-bit RSA matches 128-bit security; 2048 is the floor jsec accepts.'),
+    rsaPublicExponent: d(65537, 'The universal choice (F4); small exponents like 3 invite implementation pitfalls.'),
+    rsaSignaturePadding: d('pkcs1' as const, "PKCS#1 v1.5 signatures are deterministic, unbroken and what every verifier accepts (RS256); ask for 'pss' for new protocols."),
+    signatureHash: d('sha256' as const, 'SHA-256 for RSA and P-256/secp256k1 ECDSA; P-384 uses sha384 and P-521 sha512 to match the curve strength.'),
+    pssSaltLength: d('digest' as const, 'A salt as long as the hash (RFC 8017 recommendation, TLS 1.3 and JOSE PS256 use it).'),
+    dsaEncoding: d('der' as const, "ECDSA signatures as DER (X.509, CMS, TLS); 'ieee-p1363' (r||s) on request for JOSE/WebCrypto."),
+    oaepHash: d('sha256' as const, 'SHA-1 OAEP is still secure but SHA-256 is what new protocols specify.'),
+    tagLength: d(16, 'Full 128-bit AEAD tags; shorter tags weaken forgery resistance.'),
+    ccmNonceLength: d(12, 'A 12-byte CCM nonce allows messages up to 16 MiB and matches the GCM nonce size.'),
+    pbkdf2Iterations: d(600_000, 'OWASP 2023 guidance for PBKDF2-HMAC-SHA256.'),
+    scryptCost: d(32_768, 'N = 2^15, r = 8, p = 1: the RFC 7914 interactive-login parameters scaled up; about 32 MiB and 100 ms.'),
+    keyPassphraseCipher: d('aes-256-cbc' as const, 'PKCS#8 PBES2 with AES-256-CBC and PBKDF2-HMAC-SHA256, readable by every OpenSSL 1.x/3.x.'),
+    pkcs12KeyEncryption: d('aes-256-cbc' as const, 'PBES2 (PBKDF2-HMAC-SHA256) with AES-256-CBC: what OpenSSL 3 writes; 3DES only with legacy: true.'),
+    pkcs12CertEncryption: d('aes-256-cbc' as const, 'Certificates encrypted like the key, so a bag reveals no subject names; RC2-40 only with legacy: true.'),
+    pkcs12MacHash: d('sha256' as const, 'An HMAC-SHA-256 integrity MAC; SHA-1 only with legacy: true.'),
+    pkcs12Iterations: d(10_000, 'Key-derivation rounds for every bag and the MAC; above OpenSSL\'s 2048, still a few ms.'),
+    cmsSignHash: d('sha256' as const, 'The CMS signer digest; SHA-1 is not accepted by current verifiers.'),
+    cmsCipher: d('aes-256-cbc' as const, 'EnvelopedData with AES-256-CBC is what every CMS/S-MIME reader accepts; AES-GCM (AuthEnvelopedData, RFC 5083) on request.'),
+    cmsRsaOaep: d(true, 'RSA recipients get RSAES-OAEP (SHA-256) key transport, not PKCS#1 v1.5 (Bleichenbacher).'),
+  }),
 });
 
 type Values<T> = { readonly [K in keyof T]: T[K] extends DefaultEntry<infer V> ? V : Values<T[K]> };

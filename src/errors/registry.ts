@@ -42,6 +42,18 @@ export const registry = Object.freeze({
   ERR_JSEC_UNKNOWN_OPTION: spec('config', 'An option name is not recognised; `suggestion` names the closest valid one.'),
   ERR_JSEC_CONFLICTING_OPTIONS: spec('config', 'Two options cannot be used together.'),
   ERR_JSEC_UNSUPPORTED: spec('config', 'The running Node.js or OpenSSL does not support the requested feature.'),
+  // jsec/crypto: bad arguments
+  ERR_MISSING_PASSPHRASE: spec('config', 'The key is encrypted and no passphrase was given.', true),
+  ERR_JSEC_CRYPTO_WRONG_KEY_TYPE: spec('config', 'The key is of the wrong type for the operation (for example an X25519 key for signing, a public key where a private key is needed); `expected`, `actual`.'),
+  ERR_JSEC_CRYPTO_INVALID_KEY_LENGTH: spec('config', 'A symmetric key has the wrong length for the algorithm (`expected`, `actual`).'),
+  ERR_JSEC_CRYPTO_INVALID_NONCE_LENGTH: spec('config', 'A nonce or IV has the wrong length for the algorithm (`expected`, `actual`).'),
+  ERR_JSEC_CRYPTO_INVALID_TAG_LENGTH: spec('config', 'An authentication tag has a length the algorithm does not allow (`expected`, `actual`).'),
+  ERR_JSEC_CRYPTO_INVALID_POINT: spec('config', 'The bytes are not a valid point on the curve (wrong length, wrong prefix, not on the curve).'),
+  ERR_JSEC_CRYPTO_POINT_AT_INFINITY: spec('config', 'The point at infinity was given or produced where a finite point is required.'),
+  ERR_JSEC_CRYPTO_INVALID_SCALAR: spec('config', 'An EC scalar is not in [1, n-1] or has the wrong length for the curve.'),
+  ERR_JSEC_CRYPTO_INVALID_ENCODING: spec('config', 'Text is not valid strict base64 / base64url / PEM (bad character, bad padding, non-canonical trailing bits).'),
+  ERR_JSEC_CRYPTO_PLAINTEXT_TOO_LONG: spec('config', 'The plaintext is longer than RSA encryption with this key and padding allows (`max`).'),
+  ERR_JSEC_CRYPTO_KEY_MISMATCH: spec('config', 'A private key does not belong to the certificate it is used with.'),
 
   // --- state -------------------------------------------------------------
   ERR_JSEC_INVALID_STATE: spec('state', 'The operation is not allowed in the object\'s current state (`state`, `operation`).'),
@@ -98,6 +110,17 @@ export const registry = Object.freeze({
 
   // --- openssl ---------------------------------------------------------------
   ERR_JSEC_OPENSSL: spec('openssl', 'An OpenSSL call failed; `opensslErrors` holds the drained error queue.'),
+  // jsec/crypto: operation failures
+  ERR_JSEC_CRYPTO_AUTH_FAILED: spec('openssl', 'AEAD decryption failed: the tag does not match the key, nonce, ciphertext and AAD. No plaintext is returned.'),
+  ERR_JSEC_CRYPTO_DECRYPT_FAILED: spec('openssl', 'RSA or CMS decryption failed (wrong key or corrupt ciphertext); one code for every cause, so it is no padding oracle.'),
+  ERR_JSEC_CRYPTO_BAD_PASSWORD: spec('openssl', 'The password is wrong (PKCS#12 MAC or encrypted private key).'),
+  ERR_JSEC_CRYPTO_INVALID_KEY: spec('openssl', 'The key material could not be read (garbage PEM/DER/JWK, unknown algorithm).'),
+  ERR_JSEC_CRYPTO_INVALID_CERTIFICATE: spec('openssl', 'A certificate given to a crypto function could not be read.'),
+  ERR_JSEC_CRYPTO_INVALID_PKCS12: spec('openssl', 'The bytes are not a readable PKCS#12 file (corrupt, truncated, trailing bytes).'),
+  ERR_JSEC_CRYPTO_INVALID_CMS: spec('openssl', 'The bytes are not a readable CMS / PKCS#7 structure, or not of the expected content type.'),
+  ERR_JSEC_CRYPTO_CMS_SIGNATURE_INVALID: spec('openssl', 'A CMS signature does not verify over the content (tampered content or signature).'),
+  ERR_JSEC_CRYPTO_CMS_SIGNER_NOT_FOUND: spec('openssl', 'The CMS signer certificate is neither in the structure nor among the given intermediates.'),
+  ERR_JSEC_CRYPTO_NOT_RECIPIENT: spec('openssl', 'The certificate is not among the recipients of the CMS EnvelopedData.'),
 } satisfies Record<string, ErrorSpec>);
 
 /** Every registered code. */

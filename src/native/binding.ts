@@ -212,6 +212,71 @@ export interface NativeCrlInfo extends NativeExtensionFields {
   entries: ({ serialNumber: string; revocationDate: number } & NativeExtensionFields)[];
 }
 
+// --- crypto (jsec/crypto) ---------------------------------------------------
+
+/** Input of `pkcs12Create`. Encryption names: aes-*-cbc (PBES2/PBKDF2), des-ede3-cbc, rc2-40-cbc (PKCS#12 PBE), none. */
+export interface NativePkcs12CreateOptions {
+  key: Uint8Array | null;
+  cert: Uint8Array | null;
+  chain: Uint8Array[];
+  password: string;
+  friendlyName: string | null;
+  keyEncryption: string;
+  certEncryption: string;
+  macHash: string;
+  iterations: number;
+  macIterations: number;
+  legacy: boolean;
+}
+
+/** What `pkcs12Parse` found; the key is PKCS#8 DER, certificates DER. */
+export interface NativePkcs12Parsed {
+  key: Buffer | null;
+  cert: Buffer | null;
+  friendlyName: string | null;
+  chain: Buffer[];
+  chainFriendlyNames: (string | null)[];
+  mac: boolean;
+}
+
+export interface NativeCmsSignOptions {
+  data: Uint8Array;
+  cert: Uint8Array;
+  key: Uint8Array;
+  extraCerts: Uint8Array[];
+  hash: string;
+  detached: boolean;
+}
+
+export interface NativeCmsVerifyOptions {
+  cms: Uint8Array;
+  content: Uint8Array | null;
+  trusted: Uint8Array[];
+  untrusted: Uint8Array[];
+  anyPurpose: boolean;
+  /** Seconds since the epoch, or undefined for now. */
+  time: number | undefined;
+}
+
+/** `chainOk` false: the signatures verified but a signer's chain did not (`verifyCode`...). */
+export interface NativeCmsVerified {
+  content: Buffer;
+  signers: Buffer[];
+  certs: Buffer[];
+  chainOk: boolean;
+  verifyCode?: number;
+  verifyError?: string;
+  depth?: number;
+  signerIndex?: number;
+}
+
+export interface NativeCmsEncryptOptions {
+  data: Uint8Array;
+  recipients: Uint8Array[];
+  cipher: string;
+  oaep: boolean;
+}
+
 /** The native binding: one section per object family. */
 export interface NativeBinding {
   /** Names of the families the addon registered. */
@@ -238,6 +303,34 @@ export interface NativeBinding {
   crlBuild(spec: NativeCrlSpec): Buffer;
   crlParse(der: Uint8Array): NativeCrlInfo;
   crlVerify(der: Uint8Array, issuerDer: Uint8Array): boolean;
+
+  // --- crypto: pkcs12, cms, ec, pkey (jsec/crypto) ---
+  // Keys cross as DER (private: PKCS#8, public: SPKI), certificates as DER.
+  // `async` true returns a Promise (work on the libuv pool), false runs inline.
+  pkcs12Create(options: NativePkcs12CreateOptions, async: true): Promise<Buffer>;
+  pkcs12Create(options: NativePkcs12CreateOptions, async: false): Buffer;
+  pkcs12Parse(der: Uint8Array, password: string, legacy: boolean, async: true): Promise<NativePkcs12Parsed>;
+  pkcs12Parse(der: Uint8Array, password: string, legacy: boolean, async: false): NativePkcs12Parsed;
+  cmsSign(options: NativeCmsSignOptions, async: true): Promise<Buffer>;
+  cmsSign(options: NativeCmsSignOptions, async: false): Buffer;
+  cmsVerify(options: NativeCmsVerifyOptions, async: true): Promise<NativeCmsVerified>;
+  cmsVerify(options: NativeCmsVerifyOptions, async: false): NativeCmsVerified;
+  cmsEncrypt(options: NativeCmsEncryptOptions, async: true): Promise<Buffer>;
+  cmsEncrypt(options: NativeCmsEncryptOptions, async: false): Buffer;
+  cmsDecrypt(options: { cms: Uint8Array; key: Uint8Array; cert: Uint8Array }, async: true): Promise<Buffer>;
+  cmsDecrypt(options: { cms: Uint8Array; key: Uint8Array; cert: Uint8Array }, async: false): Buffer;
+  cmsCertsOnly(certs: Uint8Array[]): Buffer;
+  cmsCerts(cms: Uint8Array): Buffer[];
+  cmsContentType(cms: Uint8Array): { type: string; detached: boolean };
+  /** A fixed-width big-endian scalar in [1, n-1]. `curve` is OpenSSL's short name. */
+  ecRandomScalar(curve: string): Buffer;
+  ecPointMul(curve: string, scalar: Uint8Array, point: Uint8Array | null, compressed: boolean): Buffer;
+  ecPointAdd(curve: string, a: Uint8Array, b: Uint8Array, compressed: boolean): Buffer;
+  ecPointEncode(curve: string, point: Uint8Array, compressed: boolean): Buffer;
+  ecCurveInfo(curve: string): { scalarBytes: number; fieldBytes: number; order: Buffer };
+  rsaOaep(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Buffer;
+  rsaPss(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Buffer;
+  rsaPss(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): boolean;
 
   // --- version ---
   versions(): NativeVersions;

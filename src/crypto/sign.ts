@@ -1,0 +1,166 @@
+/**
+ * Signatures (Ed25519, Ed448, ECDSA, RSA-PSS, RSA PKCS#1 v1.5) and key
+ * agreement (X25519, X448, ECDH) on `node:crypto`; RSA-PSS with an MGF1 hash
+ * different from the message hash goes through the addon.
+ *
+ * @module
+ */
+import * as nodeCrypto from 'node:crypto';
+import { DEFAULTS } from '../config/defaults.js';
+import { validateOptions, type Schema } from '../config/validate.js';
+import { native } from '../native/loader.js';
+import { asBuffer, dataBuffer, fail, HASHES, type Bytes, type Data, type HashAlgorithm } from './internal.js';
+import { curveOf, privateKeyOf, publicKeyOf, requireType, type KeyInput, type KeyType, type Passphrase } from './keys.js';
+
+/** Options of {@link sign} and {@link verify}. */
+export interface SignOptions {
+  /**
+   * The message hash. Defaults: RSA sha256; ECDSA sha256 (P-256, secp256k1), sha384 (P-384), sha512 (P-521).
+   * Must not be given for Ed25519/Ed448 (they hash internally).
+   */
+  hash?: HashAlgorithm;
+  /** RSA padding: `pkcs1` (PKCS#1 v1.5, the default for `rsa` keys) or `pss` (always for `rsa-pss` keys). */
+  padding?: 'pkcs1' | 'pss';
+  /** PSS salt length in bytes, or `digest` (hash length, default), `max`; {@link verify} also takes `auto`. */
+  saltLength?: number | 'digest' | 'max' | 'auto';
+  /** PSS MGF1 hash; default: the message hash. */
+  mgf1Hash?: HashAlgorithm;
+  /** ECDSA signature encoding: `der` (default) or `ieee-p1363` (r || s, fixed width). */
+  dsaEncoding?: 'der' | 'ieee-p1363';
+  /** Passphrase of an encrypted private key ({@link sign} only). */
+  passphrase?: Passphrase;
+}
+
+const SCHEMA: Schema = {
+  hash: { type: 'string', enum: HASHES },
+  padding: { type: 'string', enum: ['pkcs1', 'pss'] },
+  saltLength: { type: 'oneOf', rules: [{ type: 'number', integer: true, min: 0, max: 1024 }, { type: 'string', enum: ['digest', 'max', 'auto'] }] },
+  mgf1Hash: { type: 'string', enum: HASHES },
+  dsaEncoding: { type: 'string', enum: ['der', 'ieee-p1363'] },
+};
+const PASSPHRASE_RULE = { type: 'oneOf', rules: [{ type: 'string' }, { type: 'bytes' }] } as const;
+const SIGN_SCHEMA: Schema = { ...SCHEMA, passphrase: PASSPHRASE_RULE };
+
+const SIGNING_TYPES: readonly KeyType[] = ['rsa', 'rsa-pss', 'ec', 'ed25519', 'ed448'];
+
+interface Plan {
+  kind: 'node' | 'native-pss';
+  hash: HashAlgorithm | null;
+  mgf1Hash: HashAlgorithm;
+  salt: number;
+  nodeOptions: Record<string, unknown>;
+}
+
+function plan(key: nodeCrypto.KeyObject, o: SignOptions, forVerify: boolean): Plan {
+  const t = requireType(key, SIGNING_TYPES, forVerify ? 'verify' : 'sign');
+  const nodeOptions: Record<string, unknown> = {};
+  if (t === 'ed25519' || t === 'ed448') {
+    for (const k of ['hash', 'padding', 'saltLength', 'mgf1Hash', 'dsaEncoding'] as const) {
+      if (o[k] !== undefined) throw fail('ERR_JSEC_CONFLICTING_OPTIONS', `${k} does not apply to ${t} signatures`, { option: k });
+    }
+    return { kind: 'node', hash: null, mgf1Hash: 'sha256', salt: 0, nodeOptions };
+  }
+  if (t === 'ec') {
+    for (const k of ['padding', 'saltLength', 'mgf1Hash'] as const) {
+      if (o[k] !== undefined) throw fail('ERR_JSEC_CONFLICTING_OPTIONS', `${k} applies only to RSA signatures`, { option: k });
+    }
+    const curve = curveOf(key);
+    const hash = o.hash ?? (curve === 'P-384' ? 'sha384' : curve === 'P-521' ? 'sha512' : DEFAULTS.crypto.signatureHash.value);
+    nodeOptions.dsaEncoding = o.dsaEncoding ?? DEFAULTS.crypto.dsaEncoding.value;
+    return { kind: 'node', hash, mgf1Hash: hash, salt: 0, nodeOptions };
+  }
+  if (o.dsaEncoding !== undefined) throw fail('ERR_JSEC_CONFLICTING_OPTIONS', 'dsaEncoding applies only to ECDSA signatures', { option: 'dsaEncoding' });
+  const padding = o.padding ?? (t === 'rsa-pss' ? 'pss' : DEFAULTS.crypto.rsaSignaturePadding.value);
+  if (t === 'rsa-pss' && padding !== 'pss') throw fail('ERR_JSEC_CONFLICTING_OPTIONS', 'RSA-PSS keys sign with PSS only', { option: 'padding' });
+  const hash = o.hash ?? DEFAULTS.crypto.signatureHash.value;
+  if (padding === 'pkcs1') {
+    if (o.saltLength !== undefined || o.mgf1Hash !== undefined) {
+      throw fail('ERR_JSEC_CONFLICTING_OPTIONS', 'saltLength and mgf1Hash apply only to PSS', { option: o.saltLength !== undefined ? 'saltLength' : 'mgf1Hash' });
+    }
+    nodeOptions.padding = nodeCrypto.constants.RSA_PKCS1_PADDING;
+    return { kind: 'node', hash, mgf1Hash: hash, salt: 0, nodeOptions };
+  }
+  const sl = o.saltLength ?? DEFAULTS.crypto.pssSaltLength.value;
+  if (sl === 'auto' && !forVerify) throw fail('ERR_INVALID_ARG_VALUE', "saltLength 'auto' is for verify only", { option: 'saltLength' });
+  // OpenSSL: -1 = digest length, -2 = max when signing / auto-detect when verifying.
+  const salt = sl === 'digest' ? -1 : sl === 'max' || sl === 'auto' ? -2 : sl;
+  const mgf1Hash = o.mgf1Hash ?? hash;
+  nodeOptions.padding = nodeCrypto.constants.RSA_PKCS1_PSS_PADDING;
+  nodeOptions.saltLength = salt;
+  return { kind: mgf1Hash === hash ? 'node' : 'native-pss', hash, mgf1Hash, salt, nodeOptions };
+}
+
+function spkiOrPkcs8(key: nodeCrypto.KeyObject): Buffer {
+  return key.type === 'private' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' });
+}
+
+/**
+ * Signs `data` with a private key.
+ *
+ * Defaults per key type: Ed25519/Ed448 pure (no hash option); ECDSA with the
+ * curve's hash and DER output; RSA PKCS#1 v1.5 with SHA-256 (`padding: 'pss'`
+ * for PSS, salt = hash length, MGF1 = message hash unless `mgf1Hash`).
+ *
+ * @throws ConfigError `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE` (X25519/X448 or a public key), `ERR_JSEC_CONFLICTING_OPTIONS`
+ *   (an option that does not apply to the key type), `ERR_MISSING_PASSPHRASE`
+ * @throws OpenSSLError `ERR_JSEC_CRYPTO_BAD_PASSWORD`, `ERR_JSEC_CRYPTO_INVALID_KEY`, `ERR_JSEC_OPENSSL` (signing failed, e.g. PSS salt too long for the key)
+ */
+export function sign(key: KeyInput, data: Data, options?: SignOptions): Buffer {
+  const o = validateOptions<SignOptions>('sign', options, SIGN_SCHEMA);
+  const k = privateKeyOf(key, 'key', o.passphrase);
+  const p = plan(k, o, false);
+  const msg = dataBuffer('data', data);
+  if (p.kind === 'native-pss') return native().rsaPss(true, spkiOrPkcs8(k), msg, p.hash!, p.mgf1Hash, p.salt, null);
+  try {
+    return nodeCrypto.sign(p.hash, msg, { key: k, ...p.nodeOptions } as nodeCrypto.SignKeyObjectInput);
+  } catch (err) {
+    throw fail('ERR_JSEC_OPENSSL', 'Signing failed', { cause: err });
+  }
+}
+
+/**
+ * Verifies a signature made by {@link sign} (or any standard signer) with the
+ * same options. Accepts a public key, a private key or a certificate.
+ *
+ * @returns `true` only for a valid signature; `false` for a wrong, truncated or malformed one.
+ * @throws ConfigError only for bad arguments (wrong key type, options that do not fit the key).
+ */
+export function verify(key: KeyInput, data: Data, signature: Bytes, options?: Omit<SignOptions, 'passphrase'>): boolean {
+  const o = validateOptions<SignOptions>('verify', options, SCHEMA);
+  const k = publicKeyOf(key, 'key');
+  const p = plan(k, o, true);
+  const msg = dataBuffer('data', data);
+  const sig = asBuffer('signature', signature);
+  try {
+    if (p.kind === 'native-pss') return native().rsaPss(false, spkiOrPkcs8(k), msg, p.hash!, p.mgf1Hash, p.salt, sig);
+    return nodeCrypto.verify(p.hash, msg, { key: k, ...p.nodeOptions } as nodeCrypto.VerifyKeyObjectInput, sig);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Key agreement: X25519, X448 or ECDH on P-256/P-384/P-521/secp256k1. Both
+ * keys must be of the same type (and curve). The result is the raw shared
+ * secret: feed it to {@link hkdf} before use as a key.
+ *
+ * @throws ConfigError `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE` (signing-only keys, mismatched types or curves)
+ * @throws OpenSSLError `ERR_JSEC_CRYPTO_INVALID_KEY` (a public key that is not a valid point),
+ *   ConfigError `ERR_JSEC_CRYPTO_INVALID_POINT` (a low-order X25519/X448 point: all-zero secret)
+ */
+export function deriveSharedSecret(privateKey: KeyInput, publicKey: KeyInput, options?: { passphrase?: Passphrase }): Buffer {
+  const o = validateOptions<{ passphrase?: Passphrase }>('deriveSharedSecret', options, { passphrase: PASSPHRASE_RULE });
+  const priv = privateKeyOf(privateKey, 'privateKey', o.passphrase);
+  const pub = publicKeyOf(publicKey, 'publicKey');
+  const t = requireType(priv, ['x25519', 'x448', 'ec'], 'deriveSharedSecret', 'privateKey');
+  const u = requireType(pub, [t], 'deriveSharedSecret with a ' + t + ' private key', 'publicKey');
+  if (t === 'ec' && curveOf(priv) !== curveOf(pub)) {
+    throw fail('ERR_JSEC_CRYPTO_WRONG_KEY_TYPE', `The keys are on different curves (${curveOf(priv)}, ${curveOf(pub)})`, { expected: curveOf(priv), actual: curveOf(pub) });
+  }
+  void u;
+  try {
+    return nodeCrypto.diffieHellman({ privateKey: priv, publicKey: pub });
+  } catch (err) {
+    throw fail('ERR_JSEC_CRYPTO_INVALID_POINT', 'Key agreement failed: the public key is not a valid point (low order?)', { cause: err });
+  }
+}
