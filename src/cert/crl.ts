@@ -10,9 +10,10 @@ import { createError } from '../errors/index.js';
 import { defaults } from '../config/defaults.js';
 import { native } from '../native/loader.js';
 import type { NativeCrlInfo, NativeName } from '../native/binding.js';
-import { serialBytes, type Digest } from './build.js';
+import { DIGESTS, serialBytes, type Digest } from './build.js';
+import { validateOptions } from '../config/validate.js';
 import { toCertificate, type Certificate, type CertificateInput, type RawExtension } from './certificate.js';
-import { digestFor, pkcs8Der } from './keys.js';
+import { digestFor, pkcs8Der, toPrivateKey, type PrivateKeyInput } from './keys.js';
 import { derBlocks, toPem } from './pem.js';
 import type { DistinguishedName } from './names.js';
 
@@ -247,4 +248,51 @@ function crlNumberBytes(n: bigint | string | Uint8Array): Buffer {
   if (typeof n === 'bigint' && n === 0n) return Buffer.from([0]);
   if (typeof n === 'bigint' && n < 0n) throw createError('ERR_OUT_OF_RANGE', 'The CRL number must not be negative', { option: 'crlNumber' });
   return serialBytes(n, 'crlNumber');
+}
+
+/** Options of {@link createCrl}. */
+export interface CreateCrlOptions {
+  /** The issuing CA: its certificate and private key. */
+  issuer: { certificate: CertificateInput; key: PrivateKeyInput };
+  /** Start of this CRL's validity. Default: now. */
+  thisUpdate?: Date;
+  /** When the next CRL will be published. Required: a CRL without nextUpdate is never stale, which is unsafe. */
+  nextUpdate: Date;
+  /** The CRL number: the caller keeps it monotonically increasing per issuer. */
+  crlNumber: bigint | string | Uint8Array;
+  /** Revoked certificates. */
+  entries?: readonly { serial: bigint | string | Uint8Array; date: Date; reason?: RevocationReason; invalidityDate?: Date }[];
+  /** Signature digest (default sha256). */
+  digest?: Digest;
+}
+
+/**
+ * Signs a v2 CRL (authority key identifier + CRL number) without a
+ * `CertificateAuthority` object: the caller keeps the CRL number and the list.
+ * `jsec/ca` does this bookkeeping for you.
+ *
+ * @throws ConfigError for bad options; CertificateError `ERR_JSEC_CERT_KEY_MISMATCH` when the key is not the issuer's.
+ */
+export function createCrl(options: CreateCrlOptions): Crl {
+  const o = validateOptions<CreateCrlOptions>('createCrl', options, {
+    issuer: { type: 'object', schema: { certificate: { type: 'any' }, key: { type: 'any' } } },
+    thisUpdate: { type: 'instance', of: Date, label: 'a Date' },
+    nextUpdate: { type: 'instance', of: Date, label: 'a Date' },
+    crlNumber: { type: 'any' },
+    entries: { type: 'array', of: { type: 'object', schema: { serial: { type: 'any' }, date: { type: 'instance', of: Date, label: 'a Date' }, reason: { type: 'string', enum: Object.keys(REVOCATION_REASONS) }, invalidityDate: { type: 'instance', of: Date, label: 'a Date' } } } },
+    digest: { type: 'string', enum: DIGESTS },
+  });
+  if (!o.issuer) throw createError('ERR_MISSING_OPTION', 'The "issuer" option is required', { option: 'issuer' });
+  if (!o.nextUpdate) throw createError('ERR_MISSING_OPTION', 'The "nextUpdate" option is required', { option: 'nextUpdate' });
+  if (o.crlNumber === undefined) throw createError('ERR_MISSING_OPTION', 'The "crlNumber" option is required', { option: 'crlNumber' });
+  const spec: CrlSpec = {
+    issuer: toCertificate(o.issuer.certificate, 'issuer.certificate'),
+    signingKey: toPrivateKey(o.issuer.key, 'issuer.key'),
+    thisUpdate: o.thisUpdate ?? new Date(),
+    nextUpdate: o.nextUpdate,
+    crlNumber: o.crlNumber,
+    entries: o.entries ?? [],
+  };
+  if (o.digest) spec.digest = o.digest;
+  return buildCrl(spec);
 }

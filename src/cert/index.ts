@@ -13,4 +13,4 @@ export { DIGESTS, type Digest } from './build.js';
 export { verifyChain, buildChain, fingerprint, verifySignature, TrustStore, PURPOSES, type Purpose, type VerifyOptions, type VerifyResult, type VerifyError, type TrustStoreState } from './verify.js';
 export { VERIFY_CODE_NAMES, verifyCodeName } from './verify-codes.js';
 export { Csr, generateCsr, generateCsrSync, verifyCsr, type CsrOptions, type GeneratedCsr } from './csr.js';
-export { Crl, REVOCATION_REASONS, type RevocationReason, type CrlEntry } from './crl.js';
+export { Crl, createCrl, REVOCATION_REASONS, type CreateCrlOptions, type RevocationReason, type CrlEntry } from './crl.js';
