@@ -10,43 +10,27 @@ import { createError } from '../errors/index.js';
 import { isBytes } from '../config/validate.js';
 import { defaults } from '../config/defaults.js';
 import { derBlocks } from '../cert/pem.js';
+import { Certificate, type CertificateInput } from '../cert/certificate.js';
+import { REVOCATION_REASONS, type RevocationReason } from '../cert/crl.js';
 
-/**
- * A certificate as accepted by jsec/ocsp and jsec/ca: a jsec `Certificate`
- * (anything with a `der` Buffer), a Node `X509Certificate`, PEM text or DER bytes.
- */
-export type CertificateInput = string | Uint8Array | X509Certificate | { readonly der: Uint8Array };
+export type { CertificateInput };
 
-/** The RFC 5280 CRLReason names, indexed by their code (7 is unused). */
-export const REASON_NAMES = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  undefined,
-  'removeFromCRL',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
+export type { RevocationReason };
 
-/** An RFC 5280 revocation reason. */
-export type RevocationReason = Exclude<(typeof REASON_NAMES)[number], undefined>;
+const REASON_BY_CODE = new Map<number, RevocationReason>(Object.entries(REVOCATION_REASONS).map(([k, v]) => [v, k as RevocationReason]));
 
-/** Every revocation reason, in code order. */
-export const REVOCATION_REASONS: readonly RevocationReason[] = Object.freeze(REASON_NAMES.filter((r): r is RevocationReason => r !== undefined));
+/** Every revocation reason name, in code order. */
+export const REASON_NAMES: readonly RevocationReason[] = Object.freeze(Object.keys(REVOCATION_REASONS) as RevocationReason[]);
 
 /** The CRLReason code of a reason name. */
 export function reasonCode(reason: RevocationReason): number {
-  return REASON_NAMES.indexOf(reason);
+  return REVOCATION_REASONS[reason];
 }
 
 /** The reason name of a CRLReason code (null for none or an unknown code). */
 export function reasonName(code: number | null | undefined): RevocationReason | null {
   if (code === null || code === undefined || code < 0) return null;
-  return REASON_NAMES[code] ?? null;
+  return REASON_BY_CODE.get(code) ?? null;
 }
 
 /** OCSPResponseStatus names, indexed by value (4 is unused). */
@@ -72,10 +56,8 @@ export function toBuffer(v: ArrayBufferView | ArrayBuffer): Buffer {
  * @throws ConfigError `ERR_INVALID_ARG_TYPE`; CertificateError `ERR_JSEC_PEM_PARSE` for PEM without a certificate.
  */
 export function certDer(value: unknown, option: string): Buffer {
+  if (Certificate.isCertificate(value)) return value.derView;
   if (value instanceof X509Certificate) return value.raw;
-  if (value !== null && typeof value === 'object' && !isBytes(value) && isBytes((value as { der?: unknown }).der)) {
-    return toBuffer((value as { der: Uint8Array }).der);
-  }
   if (typeof value === 'string' || isBytes(value)) {
     const [first] = derBlocks(value, ['CERTIFICATE', 'TRUSTED CERTIFICATE'], 'certificate', option);
     return first!;
@@ -98,11 +80,12 @@ export function messageBytes(value: unknown, what: string, maxSize: number = def
 }
 
 /**
- * A serial number in the boundary form: lower-case hex, no separators, no
- * leading zeros ("0" for zero). Accepts hex with `:` separators, any case,
- * an optional `0x` prefix, or a non-negative bigint.
+ * A serial number in jsec's public form, as Node's `X509Certificate.serialNumber`
+ * spells it: upper-case hex of the minimal big-endian bytes (even length, "00" for zero).
+ * Accepts hex with `:` separators, any case, an optional `0x` prefix and leading zeros,
+ * or a non-negative bigint.
  *
- * @throws ConfigError `ERR_INVALID_ARG_VALUE`.
+ * @throws ConfigError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`.
  */
 export function normalizeSerial(value: unknown, option = 'serialNumber'): string {
   let hex: string;
@@ -110,15 +93,20 @@ export function normalizeSerial(value: unknown, option = 'serialNumber'): string
     if (value < 0n) throw createError('ERR_INVALID_ARG_VALUE', `The "${option}" option must not be negative`, { option });
     hex = value.toString(16);
   } else if (typeof value === 'string') {
-    hex = value.trim().replace(/^0x/i, '').replace(/[:\s]/g, '').toLowerCase();
-    if (!/^[0-9a-f]+$/.test(hex) || hex.length > 80) {
-      throw createError('ERR_INVALID_ARG_VALUE', `The "${option}" option must be a hexadecimal serial number (at most 40 bytes)`, { option });
+    hex = value.trim().replace(/^0x/i, '').replace(/[:\s]/g, '');
+    if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length > 84) {
+      throw createError('ERR_INVALID_ARG_VALUE', `The "${option}" option must be a hexadecimal serial number (at most 42 bytes)`, { option });
     }
   } else {
     throw createError('ERR_INVALID_ARG_TYPE', `The "${option}" option must be a hex string or a bigint`, { option });
   }
-  hex = hex.replace(/^0+/, '');
-  return hex === '' ? '0' : hex;
+  hex = hex.replace(/^0+/, '').toUpperCase();
+  return hex.length % 2 ? `0${hex}` : hex === '' ? '00' : hex;
+}
+
+/** The lower-case hex the native OCSP layer takes. @internal */
+export function nativeSerial(serial: string): string {
+  return serial.toLowerCase();
 }
 
 /** A clock: returns the current time. */

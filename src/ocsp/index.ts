@@ -7,7 +7,6 @@
  * @module
  */
 export {
-  REVOCATION_REASONS,
   type CertificateInput,
   type Clock,
   type OcspCertStatus,

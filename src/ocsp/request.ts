@@ -9,7 +9,7 @@ import { defaults } from '../config/defaults.js';
 import { check, deepFreeze, validateOptions, type Schema } from '../config/validate.js';
 import { native } from '../native/loader.js';
 import type { NativeOcspCertId, NativeOcspExtension } from '../native/binding.js';
-import { certDer, digestName, messageBytes, normalizeSerial, toBuffer, type CertificateInput } from './common.js';
+import { certDer, digestName, messageBytes, nativeSerial, normalizeSerial, toBuffer, type CertificateInput } from './common.js';
 
 /** A CertID: which certificate (issuer + serial) a request or response is about. */
 export interface OcspCertId {
@@ -19,7 +19,7 @@ export interface OcspCertId {
   readonly issuerNameHash: Buffer;
   /** Hash of the issuer's public key (the subjectPublicKey bits). */
   readonly issuerKeyHash: Buffer;
-  /** The certificate serial number: lower-case hex without leading zeros. */
+  /** The certificate serial number, upper-case hex as `X509Certificate.serialNumber` spells it. */
   readonly serialNumber: string;
   /** The DER of the CertID. */
   readonly der: Buffer;
@@ -55,7 +55,7 @@ export function certIdFromNative(n: NativeOcspCertId): OcspCertId {
     hashAlgorithm: n.hashAlgorithm,
     issuerNameHash: n.issuerNameHash,
     issuerKeyHash: n.issuerKeyHash,
-    serialNumber: n.serial,
+    serialNumber: normalizeSerial(n.serial, 'serial'),
     der: n.der,
   });
 }
@@ -88,8 +88,6 @@ const certIdSchema: Schema = {
 
 /** The serial of a certificate DER, through the addon's certificate parser. @internal */
 export function serialOfCert(der: Buffer): string {
-  // The CertID of a certificate needs only its serial: the native CertID
-  // builder takes it from the certificate itself when asked with serial "".
   return normalizeSerial(native().x509Parse(der).serialNumber, 'certificate');
 }
 
@@ -107,7 +105,7 @@ export function ocspCertId(options: OcspCertIdOptions): OcspCertId {
   }
   const issuer = certDer(o.issuer, 'issuer');
   const serial = o.certificate !== undefined ? serialOfCert(certDer(o.certificate, 'certificate')) : normalizeSerial(o.serialNumber, 'serialNumber');
-  return certIdFromNative(native().ocspCertId(issuer, serial, digestName(o.hash ?? defaults.ocsp.certIdHash)));
+  return certIdFromNative(native().ocspCertId(issuer, nativeSerial(serial), digestName(o.hash ?? defaults.ocsp.certIdHash)));
 }
 
 /** Options of {@link buildOcspRequest}. */
@@ -160,7 +158,7 @@ export function buildOcspRequest(options: BuildOcspRequestOptions): OcspRequest 
     ...certs.map((c, i) => serialOfCert(certDer(c, `certificate[${i}]`))),
     ...serials.map((s, i) => normalizeSerial(s, `serialNumber[${i}]`)),
   ];
-  const ids = list.map((serial) => native().ocspCertId(issuer, serial, digest).der);
+  const ids = list.map((serial) => native().ocspCertId(issuer, nativeSerial(serial), digest).der);
   let nonce: Buffer | null = null;
   if (o.nonce === undefined ? defaults.ocsp.nonce : o.nonce !== false) {
     if (o.nonce === true || o.nonce === undefined) nonce = randomBytes(o.nonceLength ?? defaults.ocsp.nonceLength);

@@ -37,7 +37,7 @@ export interface OcspResponderOptions {
   issuer: CertificateInput;
   /** Signs responses: the CA itself or a delegated OCSP-signing certificate of it (an {@link OcspSigner}, or its options). */
   signer: OcspSigner | OcspSignerOptions;
-  /** The status of a serial (lower-case hex, no leading zeros). May be async. */
+  /** The status of a serial (upper-case hex, as `X509Certificate.serialNumber`). May be async. */
   lookup: (serialNumber: string) => OcspLookupResult | Promise<OcspLookupResult>;
   /** Address to listen on. Default `127.0.0.1` (`defaults.ocsp.host`). */
   host?: string;
@@ -139,28 +139,27 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
   });
 }
 
+/** The answer to one request: the DER body, and the validity window when the answer may be cached. @internal */
+export interface OcspAnswer {
+  body: Buffer;
+  cacheable: { thisUpdate: number; nextUpdate: number } | null;
+}
+
 /**
- * Starts an OCSP responder.
+ * The request-to-response logic of a responder, without HTTP: parse, check
+ * nonce and issuer, look up each serial, sign. Never throws: failures become
+ * unsuccessful OCSP responses.
  *
- * Behaviour: a request that does not parse, or whose nonce is empty or longer than 32 bytes
- * (RFC 8954), gets `malformedRequest`; one that asks about another issuer gets `unauthorized`;
- * a failing lookup gets `internalError`. Successful answers echo each CertID and the nonce.
- * Answers to GET requests without a nonce carry RFC 5019 caching headers.
- *
- * @throws ConfigError for bad options; JsecError `ERR_JSEC_OCSP_LISTEN` when the address cannot be bound.
+ * @internal
  */
-export async function startOcspResponder(options: OcspResponderOptions): Promise<OcspResponder> {
-  const o = validateOptions<OcspResponderOptions>('startOcspResponder', options, schema);
-  for (const name of ['issuer', 'signer', 'lookup'] as const) {
-    if (o[name] === undefined) throw createError('ERR_MISSING_OPTION', `The "${name}" option is required`, { option: name });
-  }
-  const issuer = certDer(o.issuer, 'issuer');
-  const ownSigner = o.signer instanceof OcspSigner ? null : new OcspSigner(o.signer as OcspSignerOptions);
-  const signer = ownSigner ?? (o.signer as OcspSigner);
-  const lookup = o.lookup!;
-  const validity = o.validity ?? defaults.ocsp.responseValidity;
-  const maxRequestSize = o.maxRequestSize ?? defaults.ocsp.maxRequestSize;
-  const clock = o.now;
+export function ocspAnswerer(ctx: {
+  issuer: Buffer;
+  signer: OcspSigner;
+  lookup: (serialNumber: string) => OcspLookupResult | Promise<OcspLookupResult>;
+  validity: number;
+  clock: Clock | undefined;
+}): (der: Buffer) => Promise<OcspAnswer> {
+  const { issuer, signer, lookup, validity, clock } = ctx;
   const issuerIds = new Map<string, { name: Buffer; key: Buffer } | null>();
 
   const ours = (req: OcspRequest): boolean =>
@@ -178,7 +177,7 @@ export async function startOcspResponder(options: OcspResponderOptions): Promise
       return mine !== null && mine.name.equals(id.issuerNameHash) && mine.key.equals(id.issuerKeyHash);
     });
 
-  async function answer(der: Buffer): Promise<{ body: Buffer; cacheable: { thisUpdate: number; nextUpdate: number } | null }> {
+  return async function answer(der: Buffer): Promise<OcspAnswer> {
     let req: OcspRequest;
     try {
       req = parseOcspRequest(der);
@@ -218,7 +217,32 @@ export async function startOcspResponder(options: OcspResponderOptions): Promise
       debug('ocsp responder: signing failed: %s', (err as Error).message);
       return { body: createOcspErrorResponse('internalError'), cacheable: null };
     }
+  };
+}
+
+/**
+ * Starts an OCSP responder.
+ *
+ * Behaviour: a request that does not parse, or whose nonce is empty or longer than 32 bytes
+ * (RFC 8954), gets `malformedRequest`; one that asks about another issuer gets `unauthorized`;
+ * a failing lookup gets `internalError`. Successful answers echo each CertID and the nonce.
+ * Answers to GET requests without a nonce carry RFC 5019 caching headers.
+ *
+ * @throws ConfigError for bad options; JsecError `ERR_JSEC_OCSP_LISTEN` when the address cannot be bound.
+ */
+export async function startOcspResponder(options: OcspResponderOptions): Promise<OcspResponder> {
+  const o = validateOptions<OcspResponderOptions>('startOcspResponder', options, schema);
+  for (const name of ['issuer', 'signer', 'lookup'] as const) {
+    if (o[name] === undefined) throw createError('ERR_MISSING_OPTION', `The "${name}" option is required`, { option: name });
   }
+  const issuer = certDer(o.issuer, 'issuer');
+  const ownSigner = o.signer instanceof OcspSigner ? null : new OcspSigner(o.signer as OcspSignerOptions);
+  const signer = ownSigner ?? (o.signer as OcspSigner);
+  const lookup = o.lookup!;
+  const validity = o.validity ?? defaults.ocsp.responseValidity;
+  const maxRequestSize = o.maxRequestSize ?? defaults.ocsp.maxRequestSize;
+  const clock = o.now;
+  const answer = ocspAnswerer({ issuer, signer, lookup, validity, clock });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let der: Buffer | null;

@@ -24,7 +24,8 @@ import {
   seconds,
   timeOf,
   toBuffer,
-  REVOCATION_REASONS,
+  REASON_NAMES,
+  nativeSerial,
   type CertificateInput,
   type Clock,
   type OcspCertStatus,
@@ -178,7 +179,7 @@ const entrySchema: Schema = {
   certId: { type: 'any' },
   status: { type: 'string', enum: CERT_STATUS_NAMES },
   revocationTime: dateRule,
-  revocationReason: { type: 'string', enum: REVOCATION_REASONS },
+  revocationReason: { type: 'string', enum: REASON_NAMES },
   thisUpdate: dateRule,
   nextUpdate: { type: 'oneOf', rules: [dateRule, { type: 'any' }] },
 };
@@ -434,7 +435,7 @@ export function verifyOcspResponse(response: Uint8Array | ArrayBuffer | OcspResp
     if (r.certId.serialNumber !== serial) return false;
     let mine;
     try {
-      mine = native().ocspCertId(issuer, serial, digestName(r.certId.hashAlgorithm));
+      mine = native().ocspCertId(issuer, nativeSerial(serial), digestName(r.certId.hashAlgorithm));
     } catch {
       return false;
     }
