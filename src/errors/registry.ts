@@ -33,6 +33,11 @@ export const registry = Object.freeze({
   // --- jsec (no narrower family) -----------------------------------------
   ERR_JSEC_NATIVE_LOAD: spec('jsec', 'The native addon could not be found or loaded; the error lists what to do.'),
   ERR_JSEC_INTERNAL: spec('jsec', 'An internal invariant failed; please report it.'),
+  ERR_JSEC_CA_STORE: spec('jsec', 'The CA state file could not be read or written (`cause`); a failed write leaves the previous state intact.'),
+  ERR_JSEC_OCSP_HTTP: spec('jsec', 'The OCSP HTTP exchange failed: connection error, non-200 status or wrong content type (`statusCode`, `cause`).'),
+  ERR_JSEC_OCSP_TIMEOUT: spec('jsec', 'The OCSP HTTP exchange did not complete within its timeout (`timeout`).'),
+  ERR_JSEC_OCSP_TOO_LARGE: spec('jsec', 'An OCSP message is larger than the allowed maximum size (`maxSize`).'),
+  ERR_JSEC_OCSP_LISTEN: spec('jsec', 'The OCSP responder could not listen on the requested address (`cause` holds the system error).'),
 
   // --- config / arguments --------------------------------------------------
   ERR_INVALID_ARG_TYPE: spec('config', 'An argument or option has the wrong type.', true),
@@ -42,6 +47,16 @@ export const registry = Object.freeze({
   ERR_JSEC_UNKNOWN_OPTION: spec('config', 'An option name is not recognised; `suggestion` names the closest valid one.'),
   ERR_JSEC_CONFLICTING_OPTIONS: spec('config', 'Two options cannot be used together.'),
   ERR_JSEC_UNSUPPORTED: spec('config', 'The running Node.js or OpenSSL does not support the requested feature.'),
+  // jsec/ca
+  ERR_JSEC_CA_NOT_A_CA: spec('config', 'The certificate cannot act as a CA (no basicConstraints CA:TRUE, or a key usage without keyCertSign).'),
+  ERR_JSEC_CA_PATH_LENGTH: spec('config', 'The path length constraint of the CA does not allow a further intermediate CA below it.'),
+  ERR_JSEC_CA_VALIDITY: spec('config', 'The requested validity is empty or extends beyond the validity of the issuing CA.'),
+  ERR_JSEC_CA_SERIAL_REUSE: spec('config', 'The serial was already used by this CA (or is the serial of the CA itself); serials never repeat for an issuer.'),
+  ERR_JSEC_CA_UNKNOWN_SERIAL: spec('config', 'The serial was not issued by this CA.'),
+  ERR_JSEC_CA_ALREADY_REVOKED: spec('config', 'The certificate is already revoked; only a certificateHold can change to another reason or be lifted.'),
+  ERR_JSEC_CA_NOT_ON_HOLD: spec('config', 'removeFromCRL was asked for a certificate that is not on hold.'),
+  ERR_JSEC_CA_STATE: spec('config', 'An exported CA state is malformed or of an unsupported version.'),
+  ERR_JSEC_CA_PASSPHRASE: spec('config', 'The CA key in the state is encrypted and the passphrase is missing or wrong.'),
   // jsec/crypto: bad arguments
   ERR_MISSING_PASSPHRASE: spec('config', 'The key is encrypted and no passphrase was given.', true),
   ERR_JSEC_CRYPTO_WRONG_KEY_TYPE: spec('config', 'The key is of the wrong type for the operation (for example an X25519 key for signing, a public key where a private key is needed); `expected`, `actual`.'),
@@ -104,6 +119,18 @@ export const registry = Object.freeze({
   ERR_JSEC_CERT_BUILD: spec('certificate', 'A certificate, CSR or CRL could not be built or signed (`opensslErrors` says why).'),
   ERR_JSEC_CERT_KEY_INVALID: spec('certificate', 'A key given for a certificate, CSR or CRL cannot be decoded or is not usable (wrong kind, public where private is needed).'),
   ERR_JSEC_CERT_KEY_MISMATCH: spec('certificate', 'The private key does not belong to the certificate it is used with.'),
+  // jsec/ocsp: parsing and verifying OCSP messages
+  ERR_JSEC_OCSP_PARSE: spec('certificate', 'The bytes are not a valid DER OCSP request or response, or trailing bytes follow it.'),
+  ERR_JSEC_OCSP_RESPONSE_STATUS: spec('certificate', 'The OCSP responder answered with an unsuccessful status (`responseStatus`: malformedRequest, internalError, tryLater, sigRequired, unauthorized).'),
+  ERR_JSEC_OCSP_SIGNATURE: spec('certificate', 'The OCSP response signature does not verify, or its signer certificate is neither in the response nor among the given certificates.'),
+  ERR_JSEC_OCSP_UNAUTHORIZED_RESPONDER: spec('certificate', 'The OCSP response was signed neither by the issuing CA nor by a valid certificate that CA issued for OCSP signing (EKU OCSPSigning).'),
+  ERR_JSEC_OCSP_CERT_ID_MISMATCH: spec('certificate', 'The OCSP response holds no status for the certificate asked about (issuer hashes or serial differ).'),
+  ERR_JSEC_OCSP_NONCE_MISMATCH: spec('certificate', 'The OCSP response does not echo the nonce of the request.'),
+  ERR_JSEC_OCSP_STALE: spec('certificate', 'The OCSP response is past its nextUpdate (or older than maxAge when it has none), beyond the clock-skew tolerance.'),
+  ERR_JSEC_OCSP_NOT_YET_VALID: spec('certificate', 'The thisUpdate of the OCSP response lies in the future beyond the clock-skew tolerance.'),
+  // jsec/ca: requests a CA refuses
+  ERR_JSEC_CA_CSR_SIGNATURE: spec('certificate', 'The self-signature of a certificate signing request does not verify.'),
+  ERR_JSEC_CA_POLICY: spec('certificate', 'A certificate signing request asks for something the signing policy does not allow (`rule` names it: CA, SAN type or value, EKU, key usage).'),
 
   // --- dtls ----------------------------------------------------------------
   ERR_JSEC_DTLS: spec('dtls', 'A DTLS operation failed.'),

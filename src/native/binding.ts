@@ -277,6 +277,84 @@ export interface NativeCmsEncryptOptions {
   oaep: boolean;
 }
 
+// --- ocsp (jsec/ocsp) ---------------------------------------------------------
+// Certificates and CertIDs cross as DER, private keys as PKCS#8 DER, serials
+// as lower-case hex without leading zeros, times as seconds since the epoch.
+
+/** A CertID as parsed or computed. */
+export interface NativeOcspCertId {
+  /** Short name of the hash algorithm ('SHA1', 'SHA256', ...), or the dotted OID. */
+  hashAlgorithm: string;
+  hashAlgorithmOid: string;
+  issuerNameHash: Buffer;
+  issuerKeyHash: Buffer;
+  serial: string;
+  der: Buffer;
+}
+
+/** An extension of a request, response or single response. */
+export interface NativeOcspExtension {
+  oid: string;
+  name: string;
+  critical: boolean;
+  value: Buffer;
+}
+
+/** `ocspRequestParse` output. */
+export interface NativeOcspRequest {
+  certIds: NativeOcspCertId[];
+  nonce: Buffer | null;
+  signed: boolean;
+  extensions: NativeOcspExtension[];
+}
+
+/** One SingleResponse as parsed. status: 0 good, 1 revoked, 2 unknown; reason -1 when absent. */
+export interface NativeOcspSingle {
+  certId: NativeOcspCertId;
+  status: number;
+  revocationReason: number;
+  revocationTime: number | null;
+  thisUpdate: number | null;
+  nextUpdate: number | null;
+  extensions: NativeOcspExtension[];
+}
+
+/** A BasicOCSPResponse as parsed. */
+export interface NativeOcspBasic {
+  responderId: { type: 'name'; name: Buffer; text?: string } | { type: 'key'; keyHash: Buffer };
+  producedAt: number | null;
+  signatureAlgorithm: string;
+  nonce: Buffer | null;
+  extensions: NativeOcspExtension[];
+  certificates: Buffer[];
+  responses: NativeOcspSingle[];
+}
+
+/** Input of `OcspSigner.sign`. */
+export interface NativeOcspSignSpec {
+  responses: { certId: Buffer; status: 0 | 1 | 2; revocationTime?: number; reason?: number; thisUpdate: number; nextUpdate?: number | null }[];
+  nonce: Buffer | null;
+  producedAt: number;
+  /** Digest name; ignored for Ed25519 / Ed448 keys. */
+  digest: string;
+  includeCertificates: boolean;
+  responderId: 'name' | 'key';
+}
+
+/** A signing identity (certificate + key) held natively. */
+export interface NativeOcspSigner {
+  sign(spec: NativeOcspSignSpec): Buffer;
+  close(): void;
+}
+
+/** `ocspResponseVerify` output. */
+export interface NativeOcspVerifyResult {
+  ok: boolean;
+  reason?: 'signer-not-found' | 'signature' | 'signer-chain' | 'unauthorized' | 'no-responses';
+  detail?: string;
+  signer?: Buffer;
+}
+
 /** The native binding: one section per object family. */
 export interface NativeBinding {
   /** Names of the families the addon registered. */
@@ -331,6 +409,15 @@ export interface NativeBinding {
   rsaOaep(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Buffer;
   rsaPss(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Buffer;
   rsaPss(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): boolean;
+
+  // --- ocsp (jsec/ocsp) ---
+  ocspCertId(issuerDer: Uint8Array, serialHex: string, digest: string): NativeOcspCertId;
+  ocspRequestBuild(certIds: Uint8Array[], nonce: Uint8Array | null): Buffer;
+  ocspRequestParse(der: Uint8Array): NativeOcspRequest;
+  ocspResponseParse(der: Uint8Array): { responseStatus: number; basic: NativeOcspBasic | null };
+  ocspResponseStatusOnly(status: number): Buffer;
+  ocspResponseVerify(der: Uint8Array, issuerDer: Uint8Array, extraCerts: Uint8Array[], atSeconds: number): NativeOcspVerifyResult;
+  OcspSigner: new (certDer: Uint8Array, keyPkcs8: Uint8Array, extraCerts: Uint8Array[]) => NativeOcspSigner;
 
   // --- version ---
   versions(): NativeVersions;
