@@ -60,7 +60,7 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
     const ASN1_OBJECT* aobj = nullptr;
     X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
     Napi::Object sa = Napi::Object::New(env);
-    sa.Set("name", ObjToName(aobj));
+    sa.Set("name", ObjToLongName(aobj));
     sa.Set("oid", ObjToOid(aobj));
     o.Set("signatureAlgorithm", sa);
   }

@@ -162,7 +162,7 @@ Napi::Object ParseCert(Napi::Env env, X509* x) {
     const ASN1_OBJECT* aobj = nullptr;
     X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
     Napi::Object sa = Napi::Object::New(env);
-    sa.Set("name", ObjToName(aobj));
+    sa.Set("name", ObjToLongName(aobj));
     sa.Set("oid", ObjToOid(aobj));
     o.Set("signatureAlgorithm", sa);
   }
@@ -171,7 +171,7 @@ Napi::Object ParseCert(Napi::Env env, X509* x) {
   uint32_t flags = X509_get_extension_flags(x);
   ERR_clear_error();
   o.Set("invalidExtensions", (flags & EXFLAG_INVALID) != 0);
-  o.Set("selfIssued", X509_check_issued(x, x) == X509_V_OK);
+  o.Set("selfIssued", X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0);
   ERR_clear_error();
   return o;
 }

@@ -121,6 +121,15 @@ std::string ObjToName(const ASN1_OBJECT* obj) {
   return ObjToOid(obj);
 }
 
+std::string ObjToLongName(const ASN1_OBJECT* obj) {
+  int nid = OBJ_obj2nid(obj);
+  if (nid != NID_undef) {
+    const char* ln = OBJ_nid2ln(nid);
+    if (ln != nullptr) return ln;
+  }
+  return ObjToOid(obj);
+}
+
 double TimeToSeconds(const ASN1_TIME* t) {
   struct tm tm {};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {

@@ -47,6 +47,8 @@ std::string BytesToHex(const unsigned char* p, size_t n);
 std::string ObjToOid(const ASN1_OBJECT* obj);
 // The short name for a known OID, or the dotted OID.
 std::string ObjToName(const ASN1_OBJECT* obj);
+// The long name for a known OID (sha256WithRSAEncryption), or the dotted OID.
+std::string ObjToLongName(const ASN1_OBJECT* obj);
 
 // Builds the standard extensions described by a JS object into `out`
 // (shared by certificates and CSRs). `subject_key` provides the SKI,

@@ -358,7 +358,7 @@ export class Certificate {
    */
   checkHost(name: string): string | undefined {
     if (typeof name !== 'string' || name.length === 0) throw createError('ERR_INVALID_ARG_TYPE', 'The "name" argument must be a non-empty string', { option: 'name' });
-    return native().x509Check(this.#der, 'host', name, 0x2 /* X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS */) ?? undefined;
+    return native().x509Check(this.#der, 'host', name, 0x4 /* X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS */) ?? undefined;
   }
 
   /** Checks an IPv4/IPv6 address against the SAN IP entries (`X509_check_ip_asc`). @returns the address or undefined. */
