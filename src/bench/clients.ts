@@ -60,6 +60,7 @@ function settle(socket: net.Socket, event: 'connect' | 'secureConnect', start: n
  * - `node`: node:tls with one SecureContext shared by every connection (what a careful node:tls user does).
  * - `naive`: node:tls with `ca` and the policy passed to every `tls.connect`, so node builds a context per connection.
  * - `jsec`: jsec `connect`, which caches the context for identical options.
+ * - `jsec-nocache`: the same with the client session cache off.
  */
 export async function connector(impl: Impl, ep: Endpoint, material: Material, settings: TlsSettings): Promise<Connector> {
   const at = where(ep);
@@ -81,9 +82,10 @@ export async function connector(impl: Impl, ep: Endpoint, material: Material, se
         const start = performance.now();
         return settle(tls.connect({ ...at, servername: material.servername, ca: material.cert, ...nodeTlsOptions(settings) }), 'secureConnect', start);
       };
-    case 'jsec': {
+    case 'jsec':
+    case 'jsec-nocache': {
       const { connect } = await import('../tls/index.js');
-      const security = jsecSecurity(settings);
+      const security = impl === 'jsec' ? jsecSecurity(settings) : { ...jsecSecurity(settings), sessionCacheSize: 0 };
       return async () => {
         const start = performance.now();
         const socket = await connect({ ...at, servername: material.servername, ca: material.cert, security });

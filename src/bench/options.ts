@@ -73,8 +73,13 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   only: [],
 });
 
-/** Which library drives a TLS arm. `naive` is node:tls building a context per connection. */
-export type Impl = 'jsec' | 'node' | 'naive' | 'net';
+/**
+ * Which library drives an arm. `naive` is node:tls building a context per
+ * connection; `jsec-nocache` is jsec connect with its client session cache off
+ * (`security.sessionCacheSize: 0`), to show what that cache costs against a
+ * server that cannot resume.
+ */
+export type Impl = 'jsec' | 'jsec-nocache' | 'node' | 'naive' | 'net';
 
 /** One measured configuration. */
 export interface Arm {
@@ -127,7 +132,7 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
   if (options.handshake) {
     // One node:tls server for every handshake arm, so only the client side differs.
     const id = server('tls', 'node');
-    for (const impl of ['jsec', 'node', 'naive'] as const) {
+    for (const impl of ['jsec', 'jsec-nocache', 'node', 'naive'] as const) {
       arms.push({ name: `handshake/${impl}`, workload: 'handshake', transport: 'tls', impl, server: id });
     }
   }
@@ -149,6 +154,7 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
     { name: 'unix / tcp', metric: 'throughput', numerator: 'unix', denominator: 'tcp' },
     { name: 'handshakes/s: jsec / node:tls (shared context)', metric: 'handshakeRate', numerator: 'handshake/jsec', denominator: 'handshake/node', goal: 0.98 },
     { name: 'handshakes/s: jsec / naive tls.connect({ ca })', metric: 'handshakeRate', numerator: 'handshake/jsec', denominator: 'handshake/naive', goal: 1.25 },
+    { name: 'handshakes/s: jsec without session cache / node:tls', metric: 'handshakeRate', numerator: 'handshake/jsec-nocache', denominator: 'handshake/node' },
     { name: 'handshakes/s: node:tls shared context / naive', metric: 'handshakeRate', numerator: 'handshake/node', denominator: 'handshake/naive' },
   ];
   const comparisons = candidates.filter((c) => names.has(c.numerator) && names.has(c.denominator));

@@ -25,6 +25,10 @@ export interface EchoRun {
   readonly iterations: number;
   /** (sent + received) bytes per second over the wall time, in MB/s (10^6 bytes). */
   readonly throughputMBps: number;
+  /** CPU time of the whole process (all threads, user + system) during the measurement, ms. */
+  readonly cpuMs: number;
+  /** MB moved per CPU-second: less sensitive to other load on the machine than MB/s. */
+  readonly mbPerCpuSecond: number;
   /** Each connected client's own (sent + received) MB/s. */
   readonly perClientMBps: Summary;
   /** Connect-to-usable latency of each client, milliseconds. */
@@ -40,6 +44,10 @@ export interface HandshakeRun {
   readonly failed: number;
   readonly resumed: number;
   readonly handshakesPerSecond: number;
+  /** CPU time of the whole process (all threads, user + system) during the measurement, ms. */
+  readonly cpuMs: number;
+  /** Handshakes per CPU-second (client and server together): less sensitive to other load than handshakes/s. */
+  readonly handshakesPerCpuSecond: number;
   readonly latencyMs: Summary;
   readonly errors: Readonly<Record<string, number>>;
 }
@@ -81,8 +89,20 @@ export interface HandshakeSummary {
   readonly resumed: number;
 }
 
+/** Median and quartiles of per-round ratios. */
+export interface RatioSummary {
+  readonly ratios: readonly number[];
+  readonly median: number;
+  readonly q1: number;
+  readonly q3: number;
+  readonly min: number;
+  readonly max: number;
+}
+
 /** A ratio over rounds. */
 export interface ComparisonResult extends ComparisonSpec {
+  /** The same ratio per CPU-second instead of per wall-clock second. */
+  readonly perCpu: RatioSummary;
   /** numerator / denominator, one per round. */
   readonly ratios: readonly number[];
   readonly median: number;
@@ -142,10 +162,13 @@ async function measureEcho(connect: Connector, clients: number, chunk: Buffer, s
       errors[code] = (errors[code] ?? 0) + 1;
     }
   }
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const results: EchoClientResult[] = await Promise.all(connected.map((c) => echoLoop(c.socket, chunk, deadline)));
   const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   let sent = 0;
   let received = 0;
   let iterations = 0;
@@ -164,6 +187,8 @@ async function measureEcho(connect: Connector, clients: number, chunk: Buffer, s
     bytes: { sent, received, total: sent + received },
     iterations,
     throughputMBps: (sent + received) / MB / (wallMs / 1000),
+    cpuMs,
+    mbPerCpuSecond: (sent + received) / MB / (cpuMs / 1000),
     perClientMBps: summarize(clientMBps),
     handshakeMs: summarize(latencies),
     errors,
@@ -172,10 +197,13 @@ async function measureEcho(connect: Connector, clients: number, chunk: Buffer, s
 }
 
 async function measureHandshakes(connect: Connector, loops: number, seconds: number, round: number): Promise<Measured<HandshakeRun>> {
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const results = await Promise.all(Array.from({ length: loops }, () => connectLoop(connect, deadline)));
   const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
   const handshakes = results.reduce((s, r) => s + r.handshakes, 0);
@@ -187,6 +215,8 @@ async function measureHandshakes(connect: Connector, loops: number, seconds: num
     failed: results.reduce((s, r) => s + r.failed, 0),
     resumed: results.reduce((s, r) => s + r.resumed, 0),
     handshakesPerSecond: handshakes / (wallMs / 1000),
+    cpuMs,
+    handshakesPerCpuSecond: handshakes / (cpuMs / 1000),
     latencyMs: summarize(latencies),
     errors,
   };
@@ -218,15 +248,22 @@ function summarizeArm(arm: Arm, runs: ReadonlyArray<EchoRun | HandshakeRun>, raw
   };
 }
 
+function ratioSummary(ratios: number[]): RatioSummary {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const s = summarize(ratios);
+  return { ratios, median: s.median, q1: quantileSorted(sorted, 0.25), q3: quantileSorted(sorted, 0.75), min: s.min, max: s.max };
+}
+
 function compare(spec: ComparisonSpec, byName: ReadonlyMap<string, ArmResult>): ComparisonResult {
-  const metric = (r: EchoRun | HandshakeRun): number => ('throughputMBps' in r ? r.throughputMBps : r.handshakesPerSecond);
+  const wall = (r: EchoRun | HandshakeRun): number => ('throughputMBps' in r ? r.throughputMBps : r.handshakesPerSecond);
+  const perCpu = (r: EchoRun | HandshakeRun): number => ('mbPerCpuSecond' in r ? r.mbPerCpuSecond : r.handshakesPerCpuSecond);
   const num = byName.get(spec.numerator)!.runs;
   const den = byName.get(spec.denominator)!.runs;
-  const ratios: number[] = [];
-  for (let i = 0; i < Math.min(num.length, den.length); i++) ratios.push(metric(num[i]!) / metric(den[i]!));
-  const s = summarize(ratios);
-  const sorted = [...ratios].sort((a, b) => a - b);
-  return { ...spec, ratios, median: s.median, q1: quantileSorted(sorted, 0.25), q3: quantileSorted(sorted, 0.75), min: s.min, max: s.max, ...(spec.goal !== undefined ? { met: s.median >= spec.goal } : {}) };
+  const n = Math.min(num.length, den.length);
+  const ratios = Array.from({ length: n }, (_, i) => wall(num[i]!) / wall(den[i]!));
+  const cpuRatios = Array.from({ length: n }, (_, i) => perCpu(num[i]!) / perCpu(den[i]!));
+  const r = ratioSummary(ratios);
+  return { ...spec, ...r, perCpu: ratioSummary(cpuRatios), ...(spec.goal !== undefined ? { met: r.median >= spec.goal } : {}) };
 }
 
 /**

@@ -91,9 +91,6 @@ export async function serve(argv: readonly string[]): Promise<number> {
     const g = await generateSelfSigned({ commonName: 'localhost', san: [...names], keyType, days: 30 });
     cert = g.cert;
     key = g.key;
-    tempDir = mkdtempSync(join(tmpdir(), 'jsec-serve-'));
-    caFile = join(tempDir, 'cert.pem');
-    writeFileSync(caFile, cert, { mode: 0o644 });
   }
 
   const security = { ...(minVersion ? { minVersion } : {}), ...(maxVersion ? { maxVersion } : {}) };
@@ -105,6 +102,12 @@ export async function serve(argv: readonly string[]): Promise<number> {
     ...(Object.keys(security).length > 0 ? { security } : {}),
   });
 
+  if (values.cert === undefined) {
+    // Written only once the server is up, so a failed listen leaves nothing behind.
+    tempDir = mkdtempSync(join(tmpdir(), 'jsec-serve-'));
+    caFile = join(tempDir, 'cert.pem');
+    writeFileSync(caFile, cert, { mode: 0o644 });
+  }
   const addr = server.address();
   const bound: Target =
     values.unix !== undefined ? { kind: 'unix', path: values.unix } : typeof addr === 'object' && addr !== null ? { kind: 'tcp', host: addr.address, port: addr.port } : { kind: 'tcp', host, port };

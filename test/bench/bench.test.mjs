@@ -20,7 +20,7 @@ describe('jsec bench', { timeout: 90_000 }, () => {
     assert.equal(result.options.clients, 1);
     assert.equal(result.options.chunkSize, 16384);
     const names = result.arms.map((a) => a.name).sort();
-    assert.deepEqual(names, ['handshake/jsec', 'handshake/naive', 'handshake/node', 'tcp', 'tls/jsec', 'tls/node', 'unix', 'unix-tls/jsec', 'unix-tls/node']);
+    assert.deepEqual(names, ['handshake/jsec', 'handshake/jsec-nocache', 'handshake/naive', 'handshake/node', 'tcp', 'tls/jsec', 'tls/node', 'unix', 'unix-tls/jsec', 'unix-tls/node']);
     for (const arm of result.arms) {
       assert.equal(arm.runs.length, 1, arm.name);
       const run = arm.runs[0];
@@ -31,6 +31,7 @@ describe('jsec bench', { timeout: 90_000 }, () => {
         assert.ok(run.iterations > 0, `${arm.name} iterations`);
         assert.deepEqual(run.clients, { requested: 1, connected: 1, failed: 0 });
         assert.ok(run.throughputMBps > 0);
+        assert.ok(run.cpuMs > 0 && run.mbPerCpuSecond > 0);
         checkSummary(run.perClientMBps);
         checkSummary(run.handshakeMs);
         checkSummary(arm.summary.throughputMBps);
@@ -40,6 +41,7 @@ describe('jsec bench', { timeout: 90_000 }, () => {
         assert.ok(run.handshakes > 0, `${arm.name} handshakes`);
         assert.equal(run.failed, 0, JSON.stringify(run.errors));
         assert.equal(run.resumed, 0, 'the bench measures full handshakes');
+        assert.ok(run.handshakesPerSecond > 0 && run.handshakesPerCpuSecond > 0);
         checkSummary(run.latencyMs);
       }
       if (arm.transport === 'tls' || arm.transport === 'unix-tls') {
@@ -53,6 +55,9 @@ describe('jsec bench', { timeout: 90_000 }, () => {
     for (const c of result.comparisons) {
       assert.equal(c.ratios.length, 1);
       assert.ok(c.median > 0 && Number.isFinite(c.median), c.name);
+      assert.ok(c.q1 <= c.median && c.median <= c.q3, c.name);
+      assert.equal(c.perCpu.ratios.length, 1);
+      assert.ok(c.perCpu.median > 0, c.name);
     }
     assert.equal(ratios['tls: jsec / node:tls'].goal, 0.98);
     assert.equal(typeof ratios['tls: jsec / node:tls'].met, 'boolean');
