@@ -3,6 +3,8 @@
 // a v2 CRL with authority key identifier and CRL number.
 #include <openssl/err.h>
 
+#include <cmath>
+
 #include "common/errors.h"
 #include "common/module.h"
 #include "x509/x509_util.h"
@@ -125,9 +127,12 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("version", Napi::Number::New(env, static_cast<double>(X509_CRL_get_version(c) + 1)));
   o.Set("issuer", NameToJs(env, X509_CRL_get_issuer(c)));
-  o.Set("thisUpdate", Napi::Number::New(env, TimeToSeconds(X509_CRL_get0_lastUpdate(c))));
+  double thisUpdate = TimeToSeconds(X509_CRL_get0_lastUpdate(c));
   const ASN1_TIME* next = X509_CRL_get0_nextUpdate(c);
-  o.Set("nextUpdate", next != nullptr ? Napi::Value(Napi::Number::New(env, TimeToSeconds(next))) : env.Null());
+  double nextUpdate = next != nullptr ? TimeToSeconds(next) : 0;
+  if (std::isnan(thisUpdate) || std::isnan(nextUpdate)) ThrowError(env, "ERR_JSEC_CRL_PARSE", "thisUpdate or nextUpdate is not a valid time");
+  o.Set("thisUpdate", Napi::Number::New(env, thisUpdate));
+  o.Set("nextUpdate", next != nullptr ? Napi::Value(Napi::Number::New(env, nextUpdate)) : env.Null());
   const X509_ALGOR* alg = nullptr;
   X509_CRL_get0_signature(c, nullptr, &alg);
   if (alg != nullptr) {
@@ -145,7 +150,9 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
     X509_REVOKED* r = sk_X509_REVOKED_value(revs, i);
     Napi::Object e = Napi::Object::New(env);
     e.Set("serialNumber", IntegerToHex(X509_REVOKED_get0_serialNumber(r)));
-    e.Set("revocationDate", Napi::Number::New(env, TimeToSeconds(X509_REVOKED_get0_revocationDate(r))));
+    double when = TimeToSeconds(X509_REVOKED_get0_revocationDate(r));
+    if (std::isnan(when)) ThrowError(env, "ERR_JSEC_CRL_PARSE", "a revocation date is not a valid time");
+    e.Set("revocationDate", Napi::Number::New(env, when));
     ExtensionsToJs(env, X509_REVOKED_get0_extensions(r), e);
     entries.Set(static_cast<uint32_t>(i), e);
   }

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "common/async.h"
@@ -151,8 +152,11 @@ Napi::Object ParseCert(Napi::Env env, X509* x) {
   o.Set("serialNumber", IntegerToHex(X509_get0_serialNumber(x)));
   o.Set("subject", NameToJs(env, X509_get_subject_name(x)));
   o.Set("issuer", NameToJs(env, X509_get_issuer_name(x)));
-  o.Set("notBefore", Napi::Number::New(env, TimeToSeconds(X509_get0_notBefore(x))));
-  o.Set("notAfter", Napi::Number::New(env, TimeToSeconds(X509_get0_notAfter(x))));
+  double notBefore = TimeToSeconds(X509_get0_notBefore(x));
+  double notAfter = TimeToSeconds(X509_get0_notAfter(x));
+  if (std::isnan(notBefore) || std::isnan(notAfter)) ThrowError(env, "ERR_JSEC_CERT_PARSE", "the validity period is not a valid time");
+  o.Set("notBefore", Napi::Number::New(env, notBefore));
+  o.Set("notAfter", Napi::Number::New(env, notAfter));
   EVP_PKEY* pub = X509_get0_pubkey(x);
   ERR_clear_error();
   o.Set("publicKey", PublicKeyInfo(env, pub));

@@ -647,9 +647,11 @@ void ExtensionsToJs(Napi::Env env, const STACK_OF(X509_EXTENSION) * exts, Napi::
         target.Set("reasonCode", Napi::Number::New(env, static_cast<double>(ASN1_ENUMERATED_get(e2))));
         break;
       }
-      case NID_invalidity_date:
-        target.Set("invalidityDate", Napi::Number::New(env, TimeToSeconds(static_cast<ASN1_GENERALIZEDTIME*>(d.value))));
+      case NID_invalidity_date: {
+        double t = TimeToSeconds(static_cast<ASN1_GENERALIZEDTIME*>(d.value));
+        if (!std::isnan(t)) target.Set("invalidityDate", Napi::Number::New(env, t));
         break;
+      }
       default:
         break;
     }
