@@ -19,7 +19,7 @@ import { privateKeyOf, type KeyInput, type Passphrase } from './keys.js';
 
 /** A CMS structure: DER bytes, or PEM (`CMS`, `PKCS7`) as text or bytes. */
 export type CmsInput = string | Bytes;
-/** Output encoding: DER bytes (default) or PEM text (`-----BEGIN CMS-----`). */
+/** Output encoding: DER bytes (default) or PEM text (`-----BEGIN CMS-----`; certs-only bundles `-----BEGIN PKCS7-----`, as `.p7b` files use). */
 export type CmsFormat = 'der' | 'pem';
 
 function cmsBytes(input: unknown, path = 'cms'): Buffer {
@@ -32,8 +32,8 @@ function cmsBytes(input: unknown, path = 'cms'): Buffer {
   return asBuffer(path, input);
 }
 
-function out(der: Buffer, format: CmsFormat | undefined): Buffer | string {
-  return format === 'pem' ? toPem('CMS', der) : der;
+function out(der: Buffer, format: CmsFormat | undefined, label = 'CMS'): Buffer | string {
+  return format === 'pem' ? toPem(label, der) : der;
 }
 
 const FORMAT = { type: 'string', enum: ['der', 'pem'] } as const;
@@ -312,7 +312,7 @@ export function cmsCertsOnly(certificates: CertificatesInput, options?: { format
   const o = validateOptions<{ format?: CmsFormat }>('cmsCertsOnly', options, { format: FORMAT });
   const certs = certsDer('certificates', certificates);
   if (certs.length === 0) throw fail('ERR_MISSING_OPTION', 'cmsCertsOnly needs at least one certificate', { option: 'certificates' });
-  return out(native().cmsCertsOnly(certs), o.format);
+  return out(native().cmsCertsOnly(certs), o.format, 'PKCS7');
 }
 
 /**
