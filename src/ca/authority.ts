@@ -104,7 +104,7 @@ export interface CreateCaOptions extends CaCommonOptions {
   key?: PrivateKeyInput;
   /** Key type. Default `'ec-p256'` (`defaults.ca.keyType`). */
   keyType?: KeyType;
-  /** Validity in days. Default 3650 (root) / 1825 (intermediate). */
+  /** Validity in days. Default 3650 (root) / 1825 (intermediate, capped at the parent's notAfter). */
   days?: number;
   notBefore?: Date;
   notAfter?: Date;
@@ -139,7 +139,7 @@ export interface IssueOptions {
   /** The subject's public key, when its private key stays elsewhere. */
   publicKey?: PublicKeyInput;
   keyType?: KeyType;
-  /** Validity in days. Default 365 (30 for ocspSigning). */
+  /** Validity in days. Default 365 (30 for ocspSigning), capped at the CA's own notAfter. */
   days?: number;
   notBefore?: Date;
   notAfter?: Date;
@@ -276,10 +276,12 @@ function subjectFor(o: { subject?: NameInput; commonName?: string }, fallbackCn:
   return subject;
 }
 
-function validityOf(o: { days?: number; notBefore?: Date; notAfter?: Date }, now: number, days: number): { notBefore: Date; notAfter: Date } {
+/** The validity of a new certificate; a default end (no `days`/`notAfter`) is capped at `cap` (the issuer's notAfter). */
+function validityOf(o: { days?: number; notBefore?: Date; notAfter?: Date }, now: number, days: number, cap?: Date): { notBefore: Date; notAfter: Date } {
   if (o.notAfter && o.days !== undefined) throw createError('ERR_JSEC_CONFLICTING_OPTIONS', 'Give either "notAfter" or "days", not both', { option: 'days' });
   const notBefore = o.notBefore ?? new Date(now - defaults.cert.clockSkew * 1000);
-  const notAfter = o.notAfter ?? new Date(now + (o.days ?? days) * DAY);
+  let notAfter = o.notAfter ?? new Date(now + (o.days ?? days) * DAY);
+  if (cap && o.notAfter === undefined && o.days === undefined && notAfter.getTime() > cap.getTime()) notAfter = cap;
   if (notAfter.getTime() <= notBefore.getTime()) throw createError('ERR_JSEC_CA_VALIDITY', 'The validity ends before it starts (notAfter <= notBefore)', { option: 'notAfter' });
   return { notBefore, notAfter };
 }
@@ -635,7 +637,7 @@ export class CertificateAuthority {
     }
     const publication = checkPublication(o.publication, 'publication');
     const subject = subjectFor(o, 'jsec Intermediate CA');
-    const validity = validityOf(o, this.#now(), defaults.ca.intermediateValidityDays);
+    const validity = validityOf(o, this.#now(), defaults.ca.intermediateValidityDays, this.#cert.notAfter);
     const key = o.key !== undefined ? toPrivateKey(o.key, 'key') : (await generateKey(o.keyType ?? defaults.ca.keyType)).privateKey;
     const spec: Omit<CertificateSpec, 'serial' | 'signingKey' | 'issuer'> = {
       subject,
@@ -688,7 +690,7 @@ export class CertificateAuthority {
     if (o.san === undefined && p.needsSan && cn !== undefined) san = normalizeSan([profile === 'email' ? { type: 'email', value: cn } : cn], 'commonName');
     if (p.needsSan && san.length === 0) throw createError('ERR_MISSING_OPTION', `The ${profile} profile needs a SAN ("san" or a "commonName" that is a host name, address or email)`, { option: 'san' });
     const publication = o.publication ? checkPublication(o.publication, 'publication') : undefined;
-    const validity = validityOf(o, this.#now(), profile === 'ocspSigning' ? defaults.ca.ocspSignerValidityDays : defaults.ca.validityDays);
+    const validity = validityOf(o, this.#now(), profile === 'ocspSigning' ? defaults.ca.ocspSignerValidityDays : defaults.ca.validityDays, this.#cert.notAfter);
     this.#checkWithin(validity);
     let privateKey: KeyObject | undefined;
     let publicKey: KeyObject;
@@ -746,7 +748,7 @@ export class CertificateAuthority {
     }
     const subject = o.subject !== undefined || o.commonName !== undefined ? subjectFor(o, undefined) : request.subject;
     const publicKey = request.publicKeyObject;
-    const validity = validityOf(o, this.#now(), defaults.ca.validityDays);
+    const validity = validityOf(o, this.#now(), defaults.ca.validityDays, this.#cert.notAfter);
     const spec: Omit<CertificateSpec, 'serial' | 'signingKey' | 'issuer'> = {
       subject,
       publicKey,
