@@ -28,14 +28,22 @@ function where(ep: Endpoint): { host: string; port: number } | { path: string } 
   return 'path' in ep ? { path: ep.path } : { host: ep.host, port: ep.port };
 }
 
+/** A connect or handshake that takes longer than this is a failure, not a slow sample. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** An echo that has not come back this long after the deadline ends the client with an error. */
+const STALL_MS = 5_000;
+
 function settle(socket: net.Socket, event: 'connect' | 'secureConnect', start: number): Promise<Connected> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(Object.assign(new Error('connect timed out'), { code: 'ERR_BENCH_CONNECT_TIMEOUT' })), CONNECT_TIMEOUT_MS);
     const fail = (err: Error): void => {
+      clearTimeout(timer);
       socket.destroy();
       reject(err);
     };
     socket.once('error', fail);
     socket.once(event, () => {
+      clearTimeout(timer);
       socket.off('error', fail);
       const handshakeMs = performance.now() - start;
       socket.setNoDelay(true);
@@ -119,9 +127,11 @@ export function echoLoop(socket: net.Socket, chunk: Buffer, deadline: number): P
     let expected = chunk.length;
     let done = false;
     const start = performance.now();
+    const stall = setTimeout(() => finish('ERR_BENCH_STALLED'), Math.max(0, deadline - start) + STALL_MS);
     const finish = (error?: string): void => {
       if (done) return;
       done = true;
+      clearTimeout(stall);
       const elapsedMs = performance.now() - start;
       socket.removeAllListeners('data');
       socket.destroy();

@@ -135,3 +135,58 @@ export function renderReport(r: BenchResult): string {
   }
   return out.join('\n');
 }
+
+function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** A compact Markdown summary (for a README or a pull request): medians and ratios. */
+export function renderMarkdown(r: BenchResult): string {
+  const o = r.options;
+  const out: string[] = [];
+  out.push(
+    `${o.clients} clients, ${o.rounds} rounds x ${o.duration} s per arm, chunk ${o.chunkSize} B, ${versionLabel(r)}, ${o.keyType}, parallel=${o.parallel}; ` +
+      `node ${r.environment.node}, OpenSSL ${r.environment.openssl}, ${r.environment.cpus} CPUs, load ${r.environment.loadAverage.start[0]}..${r.environment.loadAverage.end[0]}`,
+    '',
+  );
+  const echo = r.arms.filter((a) => a.workload === 'echo');
+  if (echo.length > 0) {
+    out.push(
+      mdTable(
+        ['echo arm', 'MB/s (median of rounds)', 'client p95 MB/s', 'handshake ms p50 / p95', 'negotiated'],
+        echo.map((a) => {
+          const s = a.summary as EchoSummary;
+          return [`\`${a.name}\``, fixed(s.throughputMBps.median, 0), fixed(s.perClientMBps.p95, 0), `${fixed(s.handshakeMs.median, 2)} / ${fixed(s.handshakeMs.p95, 2)}`, negotiated(a)];
+        }),
+      ),
+      '',
+    );
+  }
+  const hs = r.arms.filter((a) => a.workload === 'handshake');
+  if (hs.length > 0) {
+    out.push(
+      mdTable(
+        ['handshake arm', 'handshakes/s (median)', 'latency ms p50 / p95', 'resumed'],
+        hs.map((a) => {
+          const s = a.summary as HandshakeSummary;
+          return [`\`${a.name}\``, fixed(s.handshakesPerSecond.median, 0), `${fixed(s.latencyMs.median, 2)} / ${fixed(s.latencyMs.p95, 2)}`, String(s.resumed)];
+        }),
+      ),
+      '',
+    );
+  }
+  if (r.comparisons.length > 0) {
+    out.push(
+      mdTable(
+        ['ratio', 'median (q1..q3)', 'per CPU-second (q1..q3)', 'goal'],
+        r.comparisons.map((c) => [
+          c.name.replace(/\|/g, '\\|'),
+          `${fixed(c.median, 2)}x (${fixed(c.q1, 2)}..${fixed(c.q3, 2)})`,
+          `${fixed(c.perCpu.median, 2)}x (${fixed(c.perCpu.q1, 2)}..${fixed(c.perCpu.q3, 2)})`,
+          c.goal === undefined ? '' : `>= ${c.goal}x ${c.met ? 'met' : '**not met**'}`,
+        ]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
