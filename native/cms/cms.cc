@@ -184,8 +184,9 @@ VerifyResult Verify(const VerifyArgs& a, PendingError& err) {
       err.Capture("ERR_JSEC_OPENSSL", "could not set up certificate verification");
       return r;
     }
-    X509_STORE_CTX_set_default(ctx.get(), "smime_sign");
-    if (a.anyPurpose) X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_ANY);
+    // S/MIME signing purpose unless the caller accepts any purpose (the
+    // purpose cannot be widened once set, so "default" is left in place).
+    if (!a.anyPurpose) X509_STORE_CTX_set_default(ctx.get(), "smime_sign");
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
     if (a.time >= 0) X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(a.time));
     if (X509_verify_cert(ctx.get()) != 1) {

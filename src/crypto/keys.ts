@@ -137,11 +137,7 @@ export function privateKeyOf(input: unknown, path = 'key', passphrase?: Passphra
       first ??= err;
     }
   }
-  try {
-    nodeCrypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
-  } catch {
-    throw importError(first, path);
-  }
+  if (!isPublicDer(der)) throw importError(first, path);
   throw fail('ERR_JSEC_CRYPTO_WRONG_KEY_TYPE', `The "${path}" DER is a public key; a private key is needed`, { option: path, expected: 'private', actual: 'public' });
 }
 
@@ -189,6 +185,23 @@ export function publicKeyOf(input: unknown, path = 'key', passphrase?: Passphras
     return certificateKey(der, path);
   } catch {
     return nodeCrypto.createPublicKey(privateKeyOf(der, path, passphrase));
+  }
+}
+
+function isPublicDer(der: Buffer): boolean {
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      nodeCrypto.createPublicKey({ key: der, format: 'der', type });
+      return true;
+    } catch {
+      // not this encoding
+    }
+  }
+  try {
+    new nodeCrypto.X509Certificate(der);
+    return true;
+  } catch {
+    return false;
   }
 }
 
