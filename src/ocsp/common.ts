@@ -104,6 +104,21 @@ export function normalizeSerial(value: unknown, option = 'serialNumber'): string
   return hex.length % 2 ? `0${hex}` : hex === '' ? '00' : hex;
 }
 
+/**
+ * The public form of a serial the native layer parsed from a message: as
+ * {@link normalizeSerial}, but any length, and a (non-conforming) negative
+ * serial keeps its sign. @internal
+ * @throws CertificateError `ERR_JSEC_OCSP_PARSE` when the serial could not be read.
+ */
+export function serialFromNative(hex: string): string {
+  const neg = hex.startsWith('-');
+  let h = (neg ? hex.slice(1) : hex).replace(/^0+/, '').toUpperCase();
+  if (!/^[0-9A-F]*$/.test(h) || hex === '') throw createError('ERR_JSEC_OCSP_PARSE', 'unreadable serial number');
+  if (h.length % 2) h = `0${h}`;
+  if (h === '') h = '00';
+  return neg ? `-${h}` : h;
+}
+
 /** The lower-case hex the native OCSP layer takes. @internal */
 export function nativeSerial(serial: string): string {
   return serial.toLowerCase();

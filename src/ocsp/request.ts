@@ -9,7 +9,7 @@ import { defaults } from '../config/defaults.js';
 import { check, deepFreeze, validateOptions, type Schema } from '../config/validate.js';
 import { native } from '../native/loader.js';
 import type { NativeOcspCertId, NativeOcspExtension } from '../native/binding.js';
-import { certDer, digestName, messageBytes, nativeSerial, normalizeSerial, toBuffer, type CertificateInput } from './common.js';
+import { certDer, digestName, messageBytes, nativeSerial, normalizeSerial, serialFromNative, toBuffer, type CertificateInput } from './common.js';
 
 /** A CertID: which certificate (issuer + serial) a request or response is about. */
 export interface OcspCertId {
@@ -55,7 +55,7 @@ export function certIdFromNative(n: NativeOcspCertId): OcspCertId {
     hashAlgorithm: n.hashAlgorithm,
     issuerNameHash: n.issuerNameHash,
     issuerKeyHash: n.issuerKeyHash,
-    serialNumber: normalizeSerial(n.serial, 'serial'),
+    serialNumber: serialFromNative(n.serial),
     der: n.der,
   });
 }
