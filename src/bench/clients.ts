@@ -165,7 +165,7 @@ export interface ConnectLoopResult {
   readonly errors: Record<string, number>;
 }
 
-/** Connects, then closes, over and over until `deadline`. */
+/** Connects, then closes (without waiting for the close to finish), over and over until `deadline`. */
 export async function connectLoop(connect: Connector, deadline: number): Promise<ConnectLoopResult> {
   let handshakes = 0;
   let failed = 0;
@@ -179,7 +179,8 @@ export async function connectLoop(connect: Connector, deadline: number): Promise
       if (c.resumed) resumed += 1;
       latenciesMs.push(c.handshakeMs);
       c.socket.on('error', () => undefined);
-      c.socket.destroy();
+      // A polite close (close_notify + FIN), as a well-behaved client does; no wait for the peer.
+      c.socket.end();
     } catch (err) {
       failed += 1;
       const code = String((err as { code?: unknown }).code ?? 'ERR_UNKNOWN');

@@ -37,7 +37,7 @@ export interface BenchOptions {
   readonly clients: number;
   /** Seconds per measurement. Default 0.5 (many short rounds pair up better under bursty load than a few long ones). */
   readonly duration: number;
-  /** Rounds: every arm is measured once per round, in alternating order (A B C, C B A, ...). Default 10. */
+  /** Rounds: every arm is measured once per round, in alternating order (A B C, C B A, ...). Default 8. */
   readonly rounds: number;
   /** Bytes per echo write. Default 65536. */
   readonly chunkSize: number;
@@ -62,7 +62,7 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   transports: TRANSPORTS,
   clients: 4,
   duration: 0.5,
-  rounds: 10,
+  rounds: 8,
   chunkSize: 65536,
   tlsVersion: undefined,
   keyType: 'ec-p256',
@@ -97,6 +97,8 @@ export interface ServerSpec {
   readonly id: string;
   readonly transport: Transport;
   readonly impl: 'jsec' | 'node' | 'net';
+  /** node:tls only: issue session tickets (node's default) so clients can resume. Default false: full handshakes only. */
+  readonly tickets?: boolean;
 }
 
 /** A ratio the report computes: numerator arm over denominator arm, per round. */
@@ -113,9 +115,9 @@ export interface ComparisonSpec {
 export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[]; comparisons: ComparisonSpec[] } {
   const arms: Arm[] = [];
   const servers = new Map<string, ServerSpec>();
-  const server = (transport: Transport, impl: ServerSpec['impl']): string => {
-    const id = `${transport}/${impl}`;
-    if (!servers.has(id)) servers.set(id, { id, transport, impl });
+  const server = (transport: Transport, impl: ServerSpec['impl'], tickets = false): string => {
+    const id = `${transport}/${impl}${tickets ? '-tickets' : ''}`;
+    if (!servers.has(id)) servers.set(id, { id, transport, impl, ...(tickets ? { tickets } : {}) });
     return id;
   };
   if (options.echo) {
@@ -135,6 +137,10 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
     for (const impl of ['jsec', 'jsec-nocache', 'node', 'naive'] as const) {
       arms.push({ name: `handshake/${impl}`, workload: 'handshake', transport: 'tls', impl, server: id });
     }
+    // Both ends jsec: jsec listen (no resumption either) and jsec connect.
+    arms.push({ name: 'handshake/jsec-e2e', workload: 'handshake', transport: 'tls', impl: 'jsec', server: server('tls', 'jsec') });
+    // What jsec's session cache is for: a node:tls server with its default session tickets.
+    arms.push({ name: 'handshake/jsec-resume', workload: 'handshake', transport: 'tls', impl: 'jsec', server: server('tls', 'node', true) });
   }
   if (options.only.length > 0) {
     const keep = arms.filter((a) => options.only.some((o) => a.name.includes(o)));
@@ -154,7 +160,9 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
     { name: 'unix / tcp', metric: 'throughput', numerator: 'unix', denominator: 'tcp' },
     { name: 'handshakes/s: jsec / node:tls (shared context)', metric: 'handshakeRate', numerator: 'handshake/jsec', denominator: 'handshake/node', goal: 0.98 },
     { name: 'handshakes/s: jsec / naive tls.connect({ ca })', metric: 'handshakeRate', numerator: 'handshake/jsec', denominator: 'handshake/naive', goal: 1.25 },
+    { name: 'handshakes/s end to end: jsec listen+connect / node:tls', metric: 'handshakeRate', numerator: 'handshake/jsec-e2e', denominator: 'handshake/node', goal: 0.98 },
     { name: 'handshakes/s: jsec without session cache / node:tls', metric: 'handshakeRate', numerator: 'handshake/jsec-nocache', denominator: 'handshake/node' },
+    { name: 'handshakes/s: jsec resuming (server with tickets) / node:tls full', metric: 'handshakeRate', numerator: 'handshake/jsec-resume', denominator: 'handshake/node' },
     { name: 'handshakes/s: node:tls shared context / naive', metric: 'handshakeRate', numerator: 'handshake/node', denominator: 'handshake/naive' },
   ];
   const comparisons = candidates.filter((c) => names.has(c.numerator) && names.has(c.denominator));

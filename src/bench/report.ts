@@ -85,7 +85,7 @@ export function renderReport(r: BenchResult): string {
 
   const hs = r.arms.filter((a) => a.workload === 'handshake');
   if (hs.length > 0) {
-    out.push('', `Handshake rate (${o.clients} concurrent connect loops; full handshakes: the server issues no tickets)`);
+    out.push('', `Handshake rate (${o.clients} concurrent connect loops; full handshakes except handshake/jsec-resume)`);
     out.push(
       table(
         ['arm', 'handshakes/s median', 'rounds min..max', 'latency ms mean', 'p50', 'p95', 'handshakes', 'failed', 'resumed'],
@@ -111,7 +111,13 @@ export function renderReport(r: BenchResult): string {
       node: 'node:tls tls.connect with one shared tls.createSecureContext',
       naive: 'node:tls tls.connect({ ca, ... }), a new context per connection',
     };
-    for (const a of hs) out.push(`  ${a.name}: ${legend[a.impl] ?? a.impl}`);
+    const describe = (a: ArmResult): string =>
+      a.name.endsWith('-e2e')
+        ? 'jsec listen server and jsec connect client'
+        : a.name.endsWith('-resume')
+          ? 'jsec connect, defaults, against a node:tls server that issues session tickets (resumption)'
+          : `${legend[a.impl] ?? a.impl}; node:tls server`;
+    for (const a of hs) out.push(`  ${a.name}: ${describe(a)}`);
   }
 
   if (r.comparisons.length > 0) {

@@ -85,8 +85,9 @@ export async function startServer(spec: ServerSpec, ctx: ServerContext): Promise
         cert: ctx.material.cert,
         key: ctx.material.key,
         ...nodeTlsOptions(ctx.settings),
-        // Full handshakes only: the handshake-rate arms compare handshake cost, not resumption.
-        secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
+        // Full handshakes only (unless this server is the one with tickets): the handshake-rate arms
+        // compare handshake cost, not resumption.
+        ...(spec.tickets === true ? {} : { secureOptions: cryptoConstants.SSL_OP_NO_TICKET }),
       },
       (s) => echo(s, open),
     );
