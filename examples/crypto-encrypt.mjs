@@ -1,0 +1,34 @@
+// Symmetric authenticated encryption: derive a key with HKDF from an X25519
+// key agreement, seal messages with AES-256-GCM and ChaCha20-Poly1305 (with
+// associated data), and show that a tampered message never decrypts.
+import { cipherInfo, decrypt, deriveSharedSecret, encrypt, generateKey, generateNonce, hkdf, scrypt } from 'jsec/crypto';
+
+const alice = await generateKey('x25519');
+const bob = await generateKey('x25519');
+const shared = deriveSharedSecret(alice.privateKey, bob.publicKey);
+if (!shared.equals(deriveSharedSecret(bob.privateKey, alice.publicKey))) process.exit(1);
+console.log('x25519 shared secret agreed (%d bytes)', shared.length);
+
+for (const algorithm of ['aes-256-gcm', 'chacha20-poly1305']) {
+  const info = cipherInfo(algorithm);
+  const key = await hkdf('sha256', shared, { salt: 'example salt', info: `example ${algorithm}`, length: info.keyLength });
+  const nonce = generateNonce(algorithm);
+  const aad = 'message #1 header';
+  const { ciphertext, tag } = encrypt(algorithm, key, nonce, 'attack at dawn', { aad });
+  const opened = decrypt(algorithm, key, nonce, ciphertext, tag, { aad }).toString();
+  console.log('%s key %d, nonce %d, tag %d: %s', algorithm.padEnd(17), info.keyLength, nonce.length, tag.length, opened);
+
+  ciphertext[0] ^= 1;
+  try {
+    decrypt(algorithm, key, nonce, ciphertext, tag, { aad });
+    console.log('tampered message decrypted: this must not happen');
+    process.exit(1);
+  } catch (err) {
+    console.log('%s tampered → %s (%s)', ' '.repeat(17), err.code, err.name);
+  }
+}
+
+// A key from a password: scrypt with explicit, modest parameters.
+const pwKey = await scrypt('correct horse battery staple', 'per-user salt', { cost: 2 ** 14, length: 32 });
+const sealed = encrypt('aes-256-gcm', pwKey, generateNonce('aes-256-gcm'), 'password-protected note');
+console.log('scrypt-derived key sealed %d bytes', sealed.ciphertext.length);
