@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -131,4 +132,14 @@ export function parseTarget(command: string, text: string, defaultPort: number):
 export function formatTarget(t: Target): string {
   if (t.kind === 'unix') return `unix:${t.path}`;
   return isIP(t.host) === 6 ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
+}
+
+/** Reads a file named by an option; a missing or unreadable file is a usage error. */
+export function readOptionFile(command: string, name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new UsageError(command, `cannot read --${name} ${path}${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
 }

@@ -4,12 +4,11 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { CertificateError, isJsecError } from '../errors/index.js';
 import { connect, info } from '../tls/index.js';
-import { decimal, EXIT, formatTarget, list, parse, parseTarget, tlsVersion, UsageError } from './args.js';
+import { decimal, EXIT, formatTarget, list, parse, parseTarget, readOptionFile, tlsVersion, UsageError } from './args.js';
 import { certificateView, chainText, type CertificateView } from './format.js';
 
 export const CONNECT_HELP = `Usage: jsec connect <target> [options]
@@ -170,7 +169,7 @@ export async function connectCommand(argv: readonly string[]): Promise<number> {
   const minVersion = tlsVersion('connect', 'min-version', values['min-version']);
   const maxVersion = tlsVersion('connect', 'max-version', values['max-version']);
   const alpn = list(values.alpn);
-  const ca = (values.ca ?? []).map((f) => readFileSync(f, 'utf8'));
+  const ca = (values.ca ?? []).map((f) => readOptionFile('connect', 'ca', f));
   const security = { ...(minVersion ? { minVersion } : {}), ...(maxVersion ? { maxVersion } : {}) };
   const options = {
     ...(target.kind === 'unix' ? { path: target.path } : { host: target.host, port: target.port }),

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY_TYPES, generateSelfSigned, type KeyType } from '../cert/index.js';
 import { info, listen } from '../tls/index.js';
-import { choice, EXIT, formatTarget, integer, list, parse, tlsVersion, UsageError, type Target } from './args.js';
+import { choice, EXIT, formatTarget, integer, list, parse, readOptionFile, tlsVersion, UsageError, type Target } from './args.js';
 import { certificateView } from './format.js';
 
 export const SERVE_HELP = `Usage: jsec serve [options]
@@ -82,8 +82,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
   let tempDir: string | undefined;
   let caFile: string | undefined;
   if (values.cert !== undefined && values.key !== undefined) {
-    cert = readFileSync(values.cert, 'utf8');
-    key = readFileSync(values.key, 'utf8');
+    cert = readOptionFile('serve', 'cert', values.cert);
+    key = readOptionFile('serve', 'key', values.key);
   } else {
     const names = new Set(['DNS:localhost', 'IP:127.0.0.1', 'IP:::1']);
     const wildcard = host === '0.0.0.0' || host === '::';

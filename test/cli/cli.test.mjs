@@ -1,11 +1,12 @@
 // The jsec command line: serve + connect end to end, verification verdicts,
 // address forms, versions, and usage errors (exit code 2).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { generate, generateSelfSigned } from 'jsec/cert';
 import { runJsec, startServe } from '../helpers/cli-process.mjs';
 
 const T = { timeout: 30_000 };
@@ -150,6 +151,31 @@ describe('jsec serve + connect, other address forms', { timeout: 90_000 }, () =>
     }
   });
 
+  it('serves --cert/--key files (a chain from a CA) and verifies with that CA as --ca', T, async () => {
+    const root = await generateSelfSigned({ commonName: 'CLI Test Root', ca: true, san: [] });
+    const leaf = await generate({ commonName: 'localhost', san: ['DNS:localhost', 'IP:127.0.0.1'], issuer: { certificate: root.cert, key: root.key } });
+    const files = { ca: join(dir, 'root.pem'), cert: join(dir, 'leaf.pem'), key: join(dir, 'leaf.key'), junk: join(dir, 'junk.pem') };
+    writeFileSync(files.ca, root.cert);
+    writeFileSync(files.cert, leaf.cert);
+    writeFileSync(files.key, leaf.key);
+    writeFileSync(files.junk, '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n');
+    const server = await startServe(['--port', '0', '--cert', files.cert, '--key', files.key, '--quiet']);
+    try {
+      assert.equal(server.caFile, undefined, 'no certificate file is written for given material');
+      const r = await runJsec(['connect', server.address, '--ca', files.ca, '--json']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.equal(j.verification.verified, true);
+      assert.equal(j.peerCertificates[0].issuer, 'CN=CLI Test Root');
+      assert.equal(j.peerCertificates.at(-1).subject, 'CN=CLI Test Root', 'the verified chain ends at the trust anchor');
+      const junk = await runJsec(['connect', server.address, '--ca', files.junk, '--json']);
+      assert.equal(junk.code, 1, 'a --ca without a usable certificate never verifies the server');
+      assert.ok(['ConfigError', 'CertificateError'].includes(JSON.parse(junk.stdout).error.class));
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('closes on SIGINT with exit code 0 and removes the certificate file', T, async () => {
     const server = await startServe(['--port', '0', '--quiet']);
     assert.ok(existsSync(server.caFile));
@@ -215,6 +241,8 @@ describe('jsec usage errors exit with 2', { timeout: 60_000 }, () => {
     ['connect', 'localhost:1', '--insecure', '--ca', 'x.pem'],
     ['connect', 'localhost:1', '--min-version', '1.1'],
     ['connect', 'localhost:1', '--timeout', 'soon'],
+    ['connect', 'localhost:1', '--ca', '/nonexistent/ca.pem'],
+    ['serve', '--cert', '/nonexistent/c.pem', '--key', '/nonexistent/k.pem'],
     ['serve', '--cert', 'only-cert.pem'],
     ['serve', '--port', '70000'],
     ['serve', '--port', '-1'],
