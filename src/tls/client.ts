@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -169,18 +170,32 @@ interface ClientRun {
  *
  * @internal
  */
-export function runClientHandshake(nodeOptions: tls.ConnectionOptions, run: ClientRun): Promise<tls.TLSSocket> {
+export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRun): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     if (run.signal?.aborted) {
       reject(abortError(run.signal));
       return;
     }
+    let nodeOptions = options;
     const start = performance.now();
     const sessions = contextInternals(run.context).sessions;
     let hostError: Error | undefined;
     const userCheck = nodeOptions.checkServerIdentity ?? tls.checkServerIdentity;
     let verified = false;
     let pending: Buffer | undefined;
+    let chain: readonly X509Certificate[] | undefined;
+    let resumedChain: readonly X509Certificate[] | undefined;
+    if (run.sessionKey !== undefined && nodeOptions.session === undefined) {
+      const entry = sessions.get(run.sessionKey);
+      if (entry) {
+        nodeOptions = { ...nodeOptions, session: entry.data };
+        resumedChain = entry.chain;
+      }
+    }
+    const store = (session: Buffer) => {
+      chain ??= socket.isSessionReused() ? resumedChain ?? [] : peerChain(socket);
+      sessions.set(run.sessionKey!, session, chain);
+    };
     let settled = false;
     let socket: tls.TLSSocket;
     try {
@@ -199,9 +214,8 @@ export function runClientHandshake(nodeOptions: tls.ConnectionOptions, run: Clie
     }
     socket.disableRenegotiation();
     if (run.sessionKey !== undefined && run.context.security.sessionCacheSize > 0) {
-      const key = run.sessionKey;
       socket.on('session', (session: Buffer) => {
-        if (verified) sessions.set(key, session);
+        if (verified) store(session);
         else pending = session;
       });
     }
@@ -244,9 +258,9 @@ export function runClientHandshake(nodeOptions: tls.ConnectionOptions, run: Clie
       }
       cleanup();
       verified = true;
-      if (pending && run.sessionKey !== undefined) sessions.set(run.sessionKey, pending);
+      if (pending && run.sessionKey !== undefined) store(pending);
       const duration = performance.now() - start;
-      recordSocket(socket, { role: 'client', servername: run.servername, handshakeDuration: duration });
+      recordSocket(socket, { role: 'client', servername: run.servername, handshakeDuration: duration, resumedChain: socket.isSessionReused() ? resumedChain : undefined });
       if (channels.handshake.hasSubscribers) {
         channels.handshake.publish({ role: 'client', socket, duration, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, resumed: socket.isSessionReused() });
       }
@@ -264,12 +278,11 @@ export function runClientHandshake(nodeOptions: tls.ConnectionOptions, run: Clie
 }
 
 /** Node options common to connect and client upgrade. @internal */
-export function clientNodeOptions(opts: ClientOptions, context: TlsContext, servername: string | undefined, sessionKey: string | undefined): tls.ConnectionOptions {
+export function clientNodeOptions(opts: ClientOptions, servername: string | undefined): tls.ConnectionOptions {
   const out: tls.ConnectionOptions = {};
   if (servername !== undefined) out.servername = servername;
   if (opts.ALPNProtocols !== undefined) out.ALPNProtocols = opts.ALPNProtocols as string[];
-  const session = opts.session ?? (sessionKey !== undefined ? contextInternals(context).sessions.get(sessionKey) : undefined);
-  if (session !== undefined) out.session = Buffer.from(session);
+  if (opts.session !== undefined) out.session = Buffer.from(opts.session);
   if (opts.checkServerIdentity !== undefined) out.checkServerIdentity = opts.checkServerIdentity;
   if (opts.minDHSize !== undefined) out.minDHSize = opts.minDHSize;
   if (opts.highWaterMark !== undefined) (out as { highWaterMark?: number }).highWaterMark = opts.highWaterMark;
@@ -354,7 +367,7 @@ export async function connect(hostOrOptions: string | ConnectOptions, port?: num
   const checkHost = opts.servername ?? host ?? 'localhost';
   const target = opts.path !== undefined ? `unix:${opts.path}` : `${host}:${portNumber}`;
   const sessionKey = opts.session === undefined ? sessionKeyFor(target, servername, opts.ALPNProtocols) : undefined;
-  const nodeOptions: tls.ConnectionOptions = clientNodeOptions(opts, context, servername, sessionKey);
+  const nodeOptions: tls.ConnectionOptions = clientNodeOptions(opts, servername);
   if (opts.path !== undefined) nodeOptions.path = opts.path;
   else {
     nodeOptions.host = host!;

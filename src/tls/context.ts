@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { defaults } from '../config/defaults.js';
 import { validateOptions, isBytes, type Schema } from '../config/validate.js';
@@ -107,7 +107,7 @@ export function contextInternals(ctx: TlsContext): Internals {
 export class SessionCache {
   readonly #max: number;
   readonly #ttl: number;
-  readonly #map = new Map<string, { data: Buffer; expires: number }>();
+  readonly #map = new Map<string, { data: Buffer; chain: readonly X509Certificate[]; expires: number }>();
 
   constructor(max: number, ttlMs: number) {
     this.#max = max;
@@ -118,19 +118,19 @@ export class SessionCache {
     return this.#map.size;
   }
 
-  get(key: string, now = performance.now()): Buffer | undefined {
+  get(key: string, now = performance.now()): { data: Buffer; chain: readonly X509Certificate[] } | undefined {
     const e = this.#map.get(key);
     if (!e) return undefined;
     this.#map.delete(key);
     if (e.expires <= now) return undefined;
     this.#map.set(key, e);
-    return e.data;
+    return e;
   }
 
-  set(key: string, data: Buffer, now = performance.now()): void {
+  set(key: string, data: Buffer, chain: readonly X509Certificate[] = [], now = performance.now()): void {
     if (this.#max === 0) return;
     this.#map.delete(key);
-    this.#map.set(key, { data, expires: now + this.#ttl });
+    this.#map.set(key, { data, chain, expires: now + this.#ttl });
     while (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as string);
   }
 
@@ -148,7 +148,8 @@ function hashInto(h: ReturnType<typeof createHash>, tag: string, value: unknown)
     h.update(`[${value.length}]`);
     value.forEach((v, i) => hashInto(h, `${tag}.${i}`, v));
   } else if (typeof value === 'string') {
-    h.update(`s${Buffer.byteLength(value)}:`).update(value);
+    // Same bytes, same hash: PEM given as a string or as a Buffer is one context.
+    h.update(`b${Buffer.byteLength(value)}:`).update(value);
   } else if (isBytes(value)) {
     const b = Buffer.from(value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     h.update(`b${b.length}:`).update(b);

@@ -45,6 +45,8 @@ export interface SocketRecord {
   role: 'client' | 'server';
   servername: string | undefined;
   handshakeDuration: number | undefined;
+  /** Client, resumed session: the chain verified when the session was made (Node has no chain for a resumed session). */
+  resumedChain?: readonly X509Certificate[] | undefined;
 }
 
 const records = new WeakMap<tls.TLSSocket, SocketRecord>();
@@ -84,7 +86,17 @@ export function peerChain(socket: tls.TLSSocket): X509Certificate[] {
     if (c.issuerCertificate === c) break;
     c = c.issuerCertificate;
   }
+  if (out.length === 0) {
+    // A resumed session carries the peer's leaf but not its chain.
+    const leaf = socket.getPeerX509Certificate();
+    if (leaf) out.push(leaf);
+  }
   return out;
+}
+
+function peerChainOf(socket: tls.TLSSocket, rec: SocketRecord | undefined): X509Certificate[] {
+  const chain = peerChain(socket);
+  return chain.length === 0 && rec?.resumedChain ? [...rec.resumedChain] : chain;
 }
 
 /**
@@ -112,7 +124,7 @@ export function info(socket: tls.TLSSocket): TlsInfo {
     cipher: Object.freeze({ name: cipher.name, standardName: cipher.standardName, version: cipher.version }),
     alpnProtocol: socket.alpnProtocol ?? false,
     servername: role === 'server' ? ((socket as { servername?: string | false }).servername || undefined) : rec?.servername,
-    peerCertificates: Object.freeze(peerChain(socket)),
+    peerCertificates: Object.freeze(peerChainOf(socket, rec)),
     authorized: socket.authorized,
     authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
     resumed: socket.isSessionReused(),

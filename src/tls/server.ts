@@ -173,7 +173,7 @@ export class TlsServer extends Base {
         cb();
       });
       this.on('resumeSession', (id: Buffer, cb: (err: Error | null, data: Buffer | null) => void) => {
-        cb(null, sessions.get(id.toString('hex')) ?? null);
+        cb(null, sessions.get(id.toString('hex'))?.data ?? null);
       });
     }
   }

@@ -94,7 +94,7 @@ function upgradeClient(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<t
     throw createError('ERR_MISSING_OPTION', 'upgrade in the client role needs "servername" or "host" to verify the server against', { option: 'servername' });
   }
   const servername = opts.servername ?? (opts.host !== undefined && isIP(opts.host) === 0 ? opts.host : undefined);
-  const nodeOptions: tls.ConnectionOptions = { ...clientNodeOptions(copts, context, servername, undefined), socket };
+  const nodeOptions: tls.ConnectionOptions = { ...clientNodeOptions(copts, servername), socket };
   return runClientHandshake(nodeOptions, {
     context,
     checkHost: checkHost ?? 'localhost',
