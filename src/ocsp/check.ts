@@ -6,8 +6,8 @@
  */
 import { createError } from '../errors/index.js';
 import { validateOptions, type Schema } from '../config/validate.js';
-import { native } from '../native/loader.js';
-import { certDer, type CertificateInput, type Clock } from './common.js';
+import { toCertificate } from '../cert/certificate.js';
+import { type CertificateInput, type Clock } from './common.js';
 import { fetchOcsp, type FetchOcspOptions } from './fetch.js';
 import { buildOcspRequest } from './request.js';
 import { verifyOcspResponse, type OcspVerifiedStatus } from './response.js';
@@ -62,10 +62,10 @@ export async function checkOcsp(options: CheckOcspOptions): Promise<OcspVerified
   const o = validateOptions<CheckOcspOptions>('checkOcsp', options, schema);
   if (o.certificate === undefined) throw createError('ERR_MISSING_OPTION', 'The "certificate" option is required', { option: 'certificate' });
   if (o.issuer === undefined) throw createError('ERR_MISSING_OPTION', 'The "issuer" option is required', { option: 'issuer' });
-  const cert = certDer(o.certificate, 'certificate');
+  const cert = toCertificate(o.certificate, 'certificate');
   let url = o.url === undefined ? undefined : String(o.url);
   if (url === undefined) {
-    url = native().x509Parse(cert).authorityInfoAccess?.ocsp[0];
+    url = cert.authorityInfoAccess.ocsp[0];
     if (url === undefined) throw createError('ERR_MISSING_OPTION', 'The certificate names no OCSP responder; give the "url" option', { option: 'url' });
   }
   const request = buildOcspRequest({ issuer: o.issuer, certificate: cert, nonce: o.nonce ?? true, ...(o.hash ? { hash: o.hash } : {}) });

@@ -5,10 +5,11 @@
  * @internal
  * @module
  */
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { createError } from '../errors/index.js';
 import { isBytes } from '../config/validate.js';
 import { defaults } from '../config/defaults.js';
+import { native } from '../native/loader.js';
 import { derBlocks } from '../cert/pem.js';
 import { Certificate, type CertificateInput } from '../cert/certificate.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../cert/crl.js';
@@ -157,4 +158,39 @@ export function dateOf(sec: number | null | undefined): Date | null {
 /** The OpenSSL digest name for a CertID hash option. */
 export function digestName(hash: string): string {
   return hash.toLowerCase().replace('-', '');
+}
+
+/**
+ * The serial of a certificate input. A parsed `Certificate` or `X509Certificate`
+ * already knows it; DER/PEM goes through the addon's certificate parser.
+ */
+export function certSerial(value: unknown, option: string): string {
+  if (Certificate.isCertificate(value)) return normalizeSerial(value.serialNumber, option);
+  if (value instanceof X509Certificate) return normalizeSerial(value.serialNumber, option);
+  return normalizeSerial(native().x509Parse(certDer(value, option)).serialNumber, option);
+}
+
+const issuerHashCache = new Map<string, { name: Buffer; key: Buffer } | null>();
+
+/**
+ * The CertID issuer hashes of an issuer certificate under a hash algorithm
+ * (`null` when the algorithm is unknown). Cached by certificate digest:
+ * decoding a certificate is the expensive part of OpenSSL 3.0 here.
+ *
+ * @internal
+ */
+export function issuerHashes(issuerDer: Buffer, hashAlgorithm: string): { name: Buffer; key: Buffer } | null {
+  const k = `${hashAlgorithm}:${createHash('sha256').update(issuerDer).digest('base64')}`;
+  let v = issuerHashCache.get(k);
+  if (v === undefined) {
+    try {
+      const n = native().ocspCertId(issuerDer, '1', digestName(hashAlgorithm));
+      v = { name: n.issuerNameHash, key: n.issuerKeyHash };
+    } catch {
+      v = null;
+    }
+    if (issuerHashCache.size >= 256) issuerHashCache.delete(issuerHashCache.keys().next().value!);
+    issuerHashCache.set(k, v);
+  }
+  return v;
 }

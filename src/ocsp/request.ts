@@ -9,7 +9,7 @@ import { defaults } from '../config/defaults.js';
 import { check, deepFreeze, validateOptions, type Schema } from '../config/validate.js';
 import { native } from '../native/loader.js';
 import type { NativeOcspCertId, NativeOcspExtension } from '../native/binding.js';
-import { certDer, digestName, messageBytes, nativeSerial, normalizeSerial, serialFromNative, toBuffer, type CertificateInput } from './common.js';
+import { certDer, certSerial, digestName, messageBytes, nativeSerial, normalizeSerial, serialFromNative, toBuffer, type CertificateInput } from './common.js';
 
 /** A CertID: which certificate (issuer + serial) a request or response is about. */
 export interface OcspCertId {
@@ -86,11 +86,6 @@ const certIdSchema: Schema = {
   hash: { type: 'string', enum: HASHES },
 };
 
-/** The serial of a certificate DER, through the addon's certificate parser. @internal */
-export function serialOfCert(der: Buffer): string {
-  return normalizeSerial(native().x509Parse(der).serialNumber, 'certificate');
-}
-
 /**
  * Computes the CertID of a certificate (or of a serial) under its issuer.
  *
@@ -104,7 +99,7 @@ export function ocspCertId(options: OcspCertIdOptions): OcspCertId {
     throw createError('ERR_JSEC_CONFLICTING_OPTIONS', 'Give exactly one of "certificate" and "serialNumber"', { option: 'certificate' });
   }
   const issuer = certDer(o.issuer, 'issuer');
-  const serial = o.certificate !== undefined ? serialOfCert(certDer(o.certificate, 'certificate')) : normalizeSerial(o.serialNumber, 'serialNumber');
+  const serial = o.certificate !== undefined ? certSerial(o.certificate, 'certificate') : normalizeSerial(o.serialNumber, 'serialNumber');
   return certIdFromNative(native().ocspCertId(issuer, nativeSerial(serial), digestName(o.hash ?? defaults.ocsp.certIdHash)));
 }
 
@@ -155,7 +150,7 @@ export function buildOcspRequest(options: BuildOcspRequestOptions): OcspRequest 
   const issuer = certDer(o.issuer, 'issuer');
   const digest = digestName(o.hash ?? defaults.ocsp.certIdHash);
   const list = [
-    ...certs.map((c, i) => serialOfCert(certDer(c, `certificate[${i}]`))),
+    ...certs.map((c, i) => certSerial(c, `certificate[${i}]`)),
     ...serials.map((s, i) => normalizeSerial(s, `serialNumber[${i}]`)),
   ];
   const ids = list.map((serial) => native().ocspCertId(issuer, nativeSerial(serial), digest).der);

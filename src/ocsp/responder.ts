@@ -13,8 +13,7 @@ import { debuglog } from 'node:util';
 import { createError } from '../errors/index.js';
 import { defaults } from '../config/defaults.js';
 import { validateOptions, type Schema } from '../config/validate.js';
-import { native } from '../native/loader.js';
-import { certDer, digestName, timeOf, type Clock, type OcspCertStatus, type RevocationReason } from './common.js';
+import { certDer, issuerHashes, timeOf, type Clock, type OcspCertStatus, type RevocationReason } from './common.js';
 import { parseOcspRequest, type OcspRequest } from './request.js';
 import { createOcspErrorResponse, OcspSigner, type OcspSignerOptions, type OcspStatusEntry } from './response.js';
 import type { CertificateInput } from './common.js';
@@ -160,20 +159,9 @@ export function ocspAnswerer(ctx: {
   clock: Clock | undefined;
 }): (der: Buffer) => Promise<OcspAnswer> {
   const { issuer, signer, lookup, validity, clock } = ctx;
-  const issuerIds = new Map<string, { name: Buffer; key: Buffer } | null>();
-
   const ours = (req: OcspRequest): boolean =>
     req.certIds.every((id) => {
-      let mine = issuerIds.get(id.hashAlgorithm);
-      if (mine === undefined) {
-        try {
-          const n = native().ocspCertId(issuer, '1', digestName(id.hashAlgorithm));
-          mine = { name: n.issuerNameHash, key: n.issuerKeyHash };
-        } catch {
-          mine = null;
-        }
-        issuerIds.set(id.hashAlgorithm, mine);
-      }
+      const mine = issuerHashes(issuer, id.hashAlgorithm);
       return mine !== null && mine.name.equals(id.issuerNameHash) && mine.key.equals(id.issuerKeyHash);
     });
 

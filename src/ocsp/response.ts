@@ -14,8 +14,9 @@ import {
   CERT_STATUS_NAMES,
   RESPONSE_STATUS_NAMES,
   certDer,
+  certSerial,
+  issuerHashes,
   dateOf,
-  digestName,
   messageBytes,
   msOf,
   normalizeSerial,
@@ -25,14 +26,13 @@ import {
   timeOf,
   toBuffer,
   REASON_NAMES,
-  nativeSerial,
   type CertificateInput,
   type Clock,
   type OcspCertStatus,
   type OcspResponseStatus,
   type RevocationReason,
 } from './common.js';
-import { certIdFromNative, extensionsFromNative, parseOcspRequest, serialOfCert, type OcspCertId, type OcspExtension, type OcspRequest } from './request.js';
+import { certIdFromNative, extensionsFromNative, parseOcspRequest, type OcspCertId, type OcspExtension, type OcspRequest } from './request.js';
 
 /** The status of one certificate, as parsed from a response. */
 export interface OcspSingleResponse {
@@ -417,7 +417,7 @@ export function verifyOcspResponse(response: Uint8Array | ArrayBuffer | OcspResp
   const issuer = certDer(o.issuer, 'issuer');
   const request = o.request === undefined ? undefined : isParsed(o.request) ? (o.request as OcspRequest) : parseOcspRequest(o.request as Uint8Array);
   let serial: string;
-  if (o.certificate !== undefined) serial = serialOfCert(certDer(o.certificate, 'certificate'));
+  if (o.certificate !== undefined) serial = certSerial(o.certificate, 'certificate');
   else if (o.serialNumber !== undefined) serial = normalizeSerial(o.serialNumber, 'serialNumber');
   else if (request && request.certIds[0]) serial = request.certIds[0].serialNumber;
   else throw createError('ERR_MISSING_OPTION', 'Give the "certificate", "serialNumber" or "request" whose status is wanted', { option: 'certificate' });
@@ -433,13 +433,8 @@ export function verifyOcspResponse(response: Uint8Array | ArrayBuffer | OcspResp
   // The status for our certificate: same serial and the issuer hashes of our issuer under the response's hash.
   const single = parsed.responses.find((r) => {
     if (r.certId.serialNumber !== serial) return false;
-    let mine;
-    try {
-      mine = native().ocspCertId(issuer, nativeSerial(serial), digestName(r.certId.hashAlgorithm));
-    } catch {
-      return false;
-    }
-    return mine.issuerNameHash.equals(r.certId.issuerNameHash) && mine.issuerKeyHash.equals(r.certId.issuerKeyHash);
+    const mine = issuerHashes(issuer, r.certId.hashAlgorithm);
+    return mine !== null && mine.name.equals(r.certId.issuerNameHash) && mine.key.equals(r.certId.issuerKeyHash);
   });
   if (!single) throw createError('ERR_JSEC_OCSP_CERT_ID_MISMATCH', `The OCSP response holds no status for serial ${serial} of this issuer`, { serialNumber: serial });
 
