@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash, randomBytes, type X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import tls from 'node:tls';
 import { defaults } from '../config/defaults.js';
 import { validateOptions, isBytes, type Schema } from '../config/validate.js';
@@ -192,6 +192,31 @@ function materialOption(cause: unknown): string {
 }
 
 /**
+ * OpenSSL silently drops a private key that does not match the certificate
+ * loaded after it (Node loads the key first), leaving a context that fails
+ * every handshake later; check the pair up front.
+ */
+function checkKeyMatchesCert(options: MaterialOptions): void {
+  const { cert, key } = options;
+  if (cert === undefined || key === undefined || Array.isArray(cert) || Array.isArray(key)) return;
+  let x509: X509Certificate;
+  let pkey: KeyObject;
+  try {
+    x509 = new X509Certificate(toNode(cert) as string | Buffer);
+  } catch (cause) {
+    throw createError('ERR_INVALID_ARG_VALUE', `The "cert" option holds no readable certificate: ${(cause as Error).message}`, { option: 'cert', cause });
+  }
+  try {
+    pkey = createPrivateKey(options.passphrase === undefined ? (toNode(key) as string | Buffer) : { key: toNode(key) as string | Buffer, passphrase: options.passphrase });
+  } catch (cause) {
+    throw createError('ERR_INVALID_ARG_VALUE', `The "key" option holds no readable private key: ${(cause as Error).message}`, { option: 'key', cause });
+  }
+  if (!x509.checkPrivateKey(pkey)) {
+    throw createError('ERR_INVALID_ARG_VALUE', 'The "key" option does not belong to the certificate in "cert"', { option: 'key' });
+  }
+}
+
+/**
  * Returns the (cached) context for validated options. Shared by
  * createContext and the implicit contexts of connect/listen/upgrade.
  *
@@ -228,6 +253,7 @@ export function contextFor(role: 'client' | 'server', options: MaterialOptions &
     secureOptions.ticketKeys = randomBytes(48);
     secureOptions.sessionIdContext = id.slice(0, 32);
   }
+  checkKeyMatchesCert(options);
   let secureContext: tls.SecureContext;
   try {
     secureContext = tls.createSecureContext(secureOptions);
