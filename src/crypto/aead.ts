@@ -1,12 +1,18 @@
 /**
- * Authenticated encryption: AES-GCM, AES-CCM and ChaCha20-Poly1305 on
- * `node:crypto`, with key, nonce and tag lengths checked before any work and
- * no plaintext ever returned unless the tag verified.
+ * Authenticated encryption: AES-GCM, AES-CCM and ChaCha20-Poly1305, with key,
+ * nonce and tag lengths checked before any work and no plaintext ever
+ * returned unless the tag verified.
+ *
+ * The ciphers are OpenSSL's, reached through a one-shot addon call rather
+ * than `node:crypto`'s Cipheriv: that stream object costs several
+ * microseconds to set up per message, which cut 16 KiB throughput to a third
+ * of `openssl speed` (see docs/crypto.md, "Benchmark").
  *
  * @module
  */
 import * as nodeCrypto from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
+import { native } from '../native/loader.js';
 import { validateOptions } from '../config/validate.js';
 import { asBuffer, dataBuffer, fail, oneOf, type Bytes, type Data } from './internal.js';
 
@@ -58,6 +64,16 @@ function info(name: AeadAlgorithm): CipherInfo {
 }
 
 const INFO = new Map<AeadAlgorithm, CipherInfo>(AEAD_ALGORITHMS.map((a) => [a, info(a)]));
+/** The addon's algorithm numbers (native/pkey/aead.cc). */
+const ALG_INDEX: Record<AeadAlgorithm, number> = {
+  'aes-128-gcm': 0,
+  'aes-192-gcm': 1,
+  'aes-256-gcm': 2,
+  'chacha20-poly1305': 3,
+  'aes-128-ccm': 4,
+  'aes-192-ccm': 5,
+  'aes-256-ccm': 6,
+};
 
 /**
  * Key, nonce and tag sizes of an AEAD algorithm.
@@ -136,12 +152,8 @@ export function encrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, plai
   checkSizes(ci, k, iv, tagLength);
   const pt = dataBuffer('plaintext', plaintext);
   checkCcmLength(ci, iv, pt.length);
-  const cipher = nodeCrypto.createCipheriv(algorithm as nodeCrypto.CipherGCMTypes, k, iv, { authTagLength: tagLength });
-  if (o.aad !== undefined) cipher.setAAD(dataBuffer('aad', o.aad), { plaintextLength: pt.length });
-  else if (ci.name.endsWith('ccm')) cipher.setAAD(Buffer.alloc(0), { plaintextLength: pt.length });
-  const body = cipher.update(pt);
-  const tail = cipher.final();
-  return Object.freeze({ ciphertext: tail.length === 0 ? body : Buffer.concat([body, tail]), tag: cipher.getAuthTag() });
+  const sealed = native().aeadSeal(ALG_INDEX[ci.name], k, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength);
+  return Object.freeze({ ciphertext: sealed.subarray(0, pt.length), tag: sealed.subarray(pt.length) });
 }
 
 /**
@@ -162,25 +174,11 @@ export function decrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, ciph
   const ct = asBuffer('ciphertext', ciphertext);
   checkCcmLength(ci, iv, ct.length);
   if (ci.name.endsWith('ccm') && ct.length === 0) {
-    // Node's CCM decipher checks the tag inside update(), which it skips for
-    // an empty message: recompute the tag instead (the plaintext is empty).
+    // OpenSSL's CCM checks the tag inside the data update, which an empty
+    // message never reaches: recompute the tag instead (the plaintext is empty).
     const expect = encrypt(algorithm, k, iv, Buffer.alloc(0), { tagLength: t.length, ...(o.aad === undefined ? {} : { aad: o.aad }) }).tag;
     if (!nodeCrypto.timingSafeEqual(expect, t)) throw fail('ERR_JSEC_CRYPTO_AUTH_FAILED', `${algorithm}: authentication failed`);
     return Buffer.alloc(0);
   }
-  const decipher = nodeCrypto.createDecipheriv(algorithm as nodeCrypto.CipherGCMTypes, k, iv, { authTagLength: t.length });
-  decipher.setAuthTag(t);
-  if (o.aad !== undefined) decipher.setAAD(dataBuffer('aad', o.aad), { plaintextLength: ct.length });
-  else if (ci.name.endsWith('ccm')) decipher.setAAD(Buffer.alloc(0), { plaintextLength: ct.length });
-  let body: Buffer | undefined;
-  let tail: Buffer;
-  try {
-    body = decipher.update(ct);
-    tail = decipher.final();
-  } catch (err) {
-    // CCM and GCM hand out unauthenticated bytes from update(): wipe them.
-    body?.fill(0);
-    throw fail('ERR_JSEC_CRYPTO_AUTH_FAILED', `${algorithm}: authentication failed`, { cause: err });
-  }
-  return tail.length === 0 ? body : Buffer.concat([body, tail]);
+  return native().aeadOpen(ALG_INDEX[ci.name], k, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), ct, t);
 }

@@ -406,6 +406,10 @@ export interface NativeBinding {
   ecPointAdd(curve: string, a: Uint8Array, b: Uint8Array, compressed: boolean): Buffer;
   ecPointEncode(curve: string, point: Uint8Array, compressed: boolean): Buffer;
   ecCurveInfo(curve: string): { scalarBytes: number; fieldBytes: number; order: Buffer };
+  /** One-shot AEAD; `alg` indexes aes-128/192/256-gcm, chacha20-poly1305, aes-128/192/256-ccm. Returns ciphertext || tag. */
+  aeadSeal(alg: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | null, plaintext: Uint8Array, tagLength: number): Buffer;
+  /** Throws ERR_JSEC_CRYPTO_AUTH_FAILED (output wiped) when the tag does not verify. */
+  aeadOpen(alg: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | null, ciphertext: Uint8Array, tag: Uint8Array): Buffer;
   rsaOaep(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Buffer;
   rsaPss(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Buffer;
   rsaPss(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): boolean;
