@@ -9,6 +9,8 @@
 //
 // Every leaf names localhost, 127.0.0.1 and ::1 (except wrongHost). Server
 // chains are leaf + intermediate; the root is what peers trust (`ca`).
+// Identities carry PEM (`cert` = chain, `key`) and files: `certFile` (chain),
+// `keyFile`, `leafFile` and `chainFile` (the certificates after the leaf).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,7 +113,17 @@ async function generate() {
     const cert = [pem(name), ...chain].join('');
     const certFile = file(`${alias}.chain.pem`);
     writeFileSync(certFile, cert);
-    return Object.freeze({ cert, key: readFileSync(file(`${name}.key`), 'latin1'), certFile, keyFile: file(`${name}.key`) });
+    // For tools that take the leaf and the rest of the chain separately.
+    const chainFile = chain.length > 0 ? file(`${alias}.extra.pem`) : undefined;
+    if (chainFile) writeFileSync(chainFile, chain.join(''));
+    return Object.freeze({
+      cert,
+      key: readFileSync(file(`${name}.key`), 'latin1'),
+      certFile,
+      keyFile: file(`${name}.key`),
+      leafFile: file(`${name}.pem`),
+      chainFile,
+    });
   };
   const byType = (role) => Object.freeze(Object.fromEntries(types.map((t) => [t, identity(`${role}-${t}`)])));
 
