@@ -535,12 +535,15 @@ Napi::Value ResponseVerify(const Napi::CallbackInfo& info) {
     o.Set("ok", Napi::Boolean::New(env, true));
     return o;
   }
-  auto queue = DrainErrors();
+  // The queue's data strings carry the chain error ("Verify error: ...").
   std::string reason = "unauthorized";
   std::string detail;
-  for (const auto& e : queue) {
-    if (ERR_GET_LIB(e.code) != ERR_LIB_OCSP) continue;
-    switch (ERR_GET_REASON(e.code)) {
+  const char* data = nullptr;
+  int flags = 0;
+  unsigned long e;
+  while ((e = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) != 0) {
+    if (ERR_GET_LIB(e) != ERR_LIB_OCSP) continue;
+    switch (ERR_GET_REASON(e)) {
       case OCSP_R_SIGNER_CERTIFICATE_NOT_FOUND: reason = "signer-not-found"; break;
       case OCSP_R_SIGNATURE_FAILURE:
       case OCSP_R_NO_SIGNER_KEY: reason = "signature"; break;
@@ -549,7 +552,9 @@ Napi::Value ResponseVerify(const Napi::CallbackInfo& info) {
       case OCSP_R_RESPONSE_CONTAINS_NO_REVOCATION_DATA: reason = "no-responses"; break;
       default: break;
     }
-    detail = e.text;
+    const char* text = ERR_reason_error_string(e);
+    detail = text != nullptr ? text : "";
+    if (data != nullptr && (flags & ERR_TXT_STRING) != 0 && *data != '\0') detail += std::string(": ") + data;
   }
   o.Set("ok", Napi::Boolean::New(env, false));
   o.Set("reason", reason);
