@@ -45,7 +45,18 @@ GetSrtpFn GetSrtp() { return reinterpret_cast<GetSrtpFn>(dlsym(RTLD_DEFAULT, "SS
 
 // --- callbacks -----------------------------------------------------------
 
-int AcceptAnyCertificate(int, X509_STORE_CTX*) { return 1; }
+int VerifyCallback(int ok, X509_STORE_CTX* store) {
+  SSL* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (ssl == nullptr) return ok;
+  if (!ok) {
+    Engine* e = EngineOf(ssl);
+    if (e != nullptr) e->NoteVerifyFailure(store);
+    const CtxData* data = GetCtxData(SSL_get_SSL_CTX(ssl));
+    // rejectUnauthorized: false records the failure and goes on.
+    if (data != nullptr && !data->rejectUnauthorized) return 1;
+  }
+  return ok;
+}
 
 bool CookieFor(const SSL* ssl, int which, unsigned char out[32]) {
   const CtxData* data = GetCtxData(SSL_get_SSL_CTX(ssl));
@@ -265,7 +276,7 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   int mode = SSL_VERIFY_NONE;
   if (verify >= 1) mode = SSL_VERIFY_PEER;
   if (verify >= 2) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-  SSL_CTX_set_verify(ctx.get(), mode, data->rejectUnauthorized ? nullptr : AcceptAnyCertificate);
+  SSL_CTX_set_verify(ctx.get(), mode, VerifyCallback);
 
   Napi::Value alpn = o.Get("alpn");
   if (alpn.IsBuffer()) {
@@ -459,6 +470,24 @@ void Engine::NoteAlert(bool received, int value) {
   }
 }
 
+void Engine::NoteVerifyFailure(X509_STORE_CTX* store) {
+  if (failedDepth_ >= 0) return;
+  failedDepth_ = X509_STORE_CTX_get_error_depth(store);
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store);
+  X509* leaf = X509_STORE_CTX_get0_cert(store);
+  auto add = [&](X509* x) {
+    int len = i2d_X509(x, nullptr);
+    if (len <= 0) return;
+    std::vector<unsigned char> der(static_cast<size_t>(len));
+    unsigned char* p = der.data();
+    i2d_X509(x, &p);
+    for (const auto& have : failedChain_) if (have == der) return;
+    failedChain_.push_back(std::move(der));
+  };
+  if (leaf != nullptr) add(leaf);
+  for (int i = 0; sent != nullptr && i < sk_X509_num(sent); i++) add(sk_X509_value(sent, i));
+}
+
 void Engine::RequireOpen(Napi::Env env, const char* op) {
   if (ssl_ == nullptr) ThrowError(env, "ERR_JSEC_CLOSED", std::string("The engine is closed (") + op + ")");
   if (state_ == EngineState::kFailed) {
@@ -488,6 +517,12 @@ void Engine::Fail(Napi::Env env, const char* op) {
   if (vr != X509_V_OK) {
     err.Set("verifyCode", Napi::Number::New(env, static_cast<double>(vr)));
     err.Set("verifyError", X509_verify_cert_error_string(vr));
+  }
+  if (failedDepth_ >= 0) {
+    err.Set("verifyDepth", Napi::Number::New(env, failedDepth_));
+    Napi::Array chain = Napi::Array::New(env, failedChain_.size());
+    for (size_t i = 0; i < failedChain_.size(); i++) chain.Set(static_cast<uint32_t>(i), ToBuffer(env, failedChain_[i]));
+    err.Set("peerChainDer", chain);
   }
   if (alertReceived_ >= 0) {
     err.Set("alertReceived", Napi::Number::New(env, alertReceived_ & 0xff));

@@ -57,6 +57,9 @@ class Engine : public Napi::ObjectWrap<Engine>, public Releasable {
   unsigned int retransmitInitialUs() const { return retransmitInitialUs_; }
   unsigned int retransmitMaxUs() const { return retransmitMaxUs_; }
   void NoteAlert(bool received, int value);
+  // The chain the peer sent, captured when verification fails (OpenSSL does
+  // not keep it on the session then).
+  void NoteVerifyFailure(X509_STORE_CTX* store);
 
  private:
   Napi::Value State(const Napi::CallbackInfo& info);
@@ -92,6 +95,8 @@ class Engine : public Napi::ObjectWrap<Engine>, public Releasable {
   long mtu_ = 1200;
   int alertReceived_ = -1;
   int alertSent_ = -1;
+  std::vector<std::vector<unsigned char>> failedChain_;
+  int failedDepth_ = -1;
 };
 
 }  // namespace jsec

@@ -291,9 +291,16 @@ export function peerChain(engine: NativeEngine): X509Certificate[] {
 export function classifyEngineError(err: unknown, role: 'client' | 'server', mode: 'dtls' | 'tls', chain: X509Certificate[], extra: Record<string, unknown> = {}): JsecError {
   if (!isJsecError(err)) return createError(mode === 'dtls' ? 'ERR_JSEC_DTLS' : 'ERR_JSEC_TLS_HANDSHAKE', String((err as Error)?.message ?? err), { cause: err, ...extra });
   if (err.code !== 'ERR_JSEC_DTLS' && err.code !== 'ERR_JSEC_TLS_HANDSHAKE') return err;
-  const f = err as JsecError & { reasonCode?: number; verifyCode?: number; alertReceived?: number; alertReceivedName?: string; alertSent?: number; alertSentName?: string };
+  const f = err as JsecError & { peerChainDer?: unknown; reasonCode?: number; verifyCode?: number; alertReceived?: number; alertReceivedName?: string; alertSent?: number; alertSentName?: string };
   const reason = f.reasonCode ?? 0;
   if (reason === SSL_R.CERTIFICATE_VERIFY_FAILED && typeof f.verifyCode === 'number') {
+    if (chain.length === 0 && Array.isArray(f.peerChainDer)) {
+      try {
+        chain = (f.peerChainDer as Buffer[]).map((der) => new X509Certificate(der));
+      } catch {
+        chain = [];
+      }
+    }
     return certificateError(verifyCodeName(f.verifyCode), { role, peerCertificate: chain[0], chain, extra: { ...extra, opensslVerifyCode: f.verifyCode } }, err);
   }
   const data = { cause: err, ...extra, alertSent: f.alertSent, alertReceived: f.alertReceived };

@@ -272,6 +272,8 @@ export async function upgrade(dgramSocket: DgramSocket, options?: DtlsUpgradeOpt
       now: o.now,
     });
     dgramSocket.on('message', (msg: Buffer) => socket[kReceive](msg));
+    // ICMP errors (port unreachable) surface as socket errors; DTLS's own timers handle loss.
+    dgramSocket.on('error', () => {});
     await handshakeWithin(socket, o.signal);
     return socket;
   } finally {
