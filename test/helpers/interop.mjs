@@ -121,9 +121,9 @@ export async function opensslServer({ identity, version, extra = [] }) {
 }
 
 /** `gnutls-serv` (HTTP mode: answers `GET /` with a session description) on an ephemeral port. */
-export async function gnutlsServer({ identity, version }) {
+export async function gnutlsServer({ identity, version, extra = [] }) {
   const tool = startTool('gnutls-serv', ['--port', '0', '--x509certfile', identity.certFile, '--x509keyfile', identity.keyFile,
-    '--priority', gnutlsPriority(version)]);
+    '--priority', gnutlsPriority(version), ...extra]);
   await tool.waitFor(/listening on IPv4 0\.0\.0\.0 port 0\.\.\.done/);
   const [port] = listeningPorts(tool.child.pid);
   if (!port) throw new Error(`gnutls-serv is not listening:\n${tool.output()}`);

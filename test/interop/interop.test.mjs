@@ -171,6 +171,81 @@ describe('jsec server against gnutls-cli', { concurrency: 4 }, () => {
   }
 });
 
+/** How each tool prints a client certificate's key algorithm. */
+const OPENSSL_KEY_ALGORITHM = { rsa: 'rsaEncryption', p256: 'id-ecPublicKey', ed25519: 'ED25519' };
+const GNUTLS_KEY_ALGORITHM = { rsa: 'RSA', p256: 'EC/ECDSA', ed25519: 'EdDSA \\(Ed25519\\)' };
+
+describe('mutual TLS with the tools', { concurrency: 4 }, () => {
+  for (const version of ['TLSv1.2', 'TLSv1.3']) {
+    for (const keyType of Object.keys(KEY_TYPES)) {
+      const label = `${version} client key ${KEY_TYPES[keyType].label}`;
+      // The server key follows the client's, so each key type also authenticates the server once.
+      const clientOptions = () => ({
+        host: '127.0.0.1', servername: 'localhost', ca: pki.ca, cert: pki.client[keyType].cert, key: pki.client[keyType].key,
+        security: { minVersion: version, maxVersion: version },
+      });
+
+      test(`jsec client with a certificate -> openssl s_server -Verify (${label})`, { timeout: 20_000 }, async () => {
+        const peer = await opensslServer({ identity: pki.server[keyType], version, extra: ['-Verify', '1', '-CAfile', pki.caFile] });
+        try {
+          const socket = await connect({ ...clientOptions(), port: peer.port });
+          assert.equal(info(socket).protocol, version);
+          const page = await httpGet(socket);
+          assert.match(page, /Verify return code: 0 \(ok\)/);
+          assert.match(page, /^ ?Client certificate\s*$/m);
+          assert.match(page, new RegExp(`Subject: CN ?= ?client-${keyType}\\b`));
+          assert.match(page, new RegExp(`Public Key Algorithm: ${OPENSSL_KEY_ALGORITHM[keyType]}\\b`));
+        } finally {
+          await peer.kill();
+        }
+      });
+
+      test(`jsec client with a certificate -> gnutls-serv --require-client-cert (${label})`, { timeout: 20_000 }, async () => {
+        const peer = await gnutlsServer({ identity: pki.server[keyType], version, extra: ['--require-client-cert', '--x509cafile', pki.caFile] });
+        try {
+          const socket = await connect({ ...clientOptions(), port: peer.port });
+          assert.equal(info(socket).protocol, version);
+          const page = await httpGet(socket);
+          assert.match(page, new RegExp(`Protocol version: ${gnutlsVersion(version)}\\b`));
+          assert.match(page, new RegExp(`Subject: CN=client-${keyType}\\s+Subject Public Key Algorithm: ${GNUTLS_KEY_ALGORITHM[keyType]}`));
+        } finally {
+          await peer.kill();
+        }
+      });
+
+      for (const [tool, makeClient, ready] of [
+        ['openssl s_client', opensslClient, /^Verification: OK$/m],
+        ['gnutls-cli', gnutlsClient, /- Handshake was completed/],
+      ]) {
+        test(`${tool} with a certificate -> jsec server with requestCert (${label})`, { timeout: 20_000 }, async () => {
+          const server = await listen({
+            host: '127.0.0.1', port: 0, cert: pki.server[keyType].cert, key: pki.server[keyType].key, requestCert: true, ca: pki.ca,
+            security: { minVersion: version, maxVersion: version },
+          });
+          try {
+            const served = server.accept().then((socket) => {
+              const i = info(socket);
+              socket.once('data', () => socket.end('ok\n'));
+              return i;
+            });
+            const client = makeClient({ port: server.address().port, version, caFile: pki.caFile, identity: pki.client[keyType] });
+            await client.waitFor(ready);
+            client.child.stdin.write('hello\n');
+            const seen = await served;
+            assert.equal((await client.exited).code, 0, client.output());
+            assert.equal(seen.protocol, version);
+            assert.equal(seen.authorized, true);
+            assert.equal(seen.peerCertificates[0].publicKey.asymmetricKeyType, KEY_TYPES[keyType].asymmetricKeyType);
+            assert.match(seen.peerCertificates[0].subject, new RegExp(`CN=client-${keyType}`));
+          } finally {
+            await server.close();
+          }
+        });
+      }
+    }
+  }
+});
+
 /** Misissued server certificates and the code each must produce. */
 const MISISSUED = [
   ['expired', 'CERT_HAS_EXPIRED'],
