@@ -727,7 +727,8 @@ export class CertificateAuthority {
    * (SANs of allowed types and names, allowed EKUs, CA:TRUE only with `allow.ca`, listed OIDs);
    * anything else it asks for is refused, except non-critical unknown extensions, which are dropped.
    * Key usage comes from the profile (or `keyUsage`); `san`, `extendedKeyUsage`, `subject` and the
-   * validity options override the request.
+   * validity options override the request. Server and email profiles need a SAN: without one the
+   * CSR's CN becomes it (or the request is refused with rule `san`).
    *
    * @throws CertificateError `ERR_JSEC_CA_CSR_SIGNATURE`, `ERR_JSEC_CA_POLICY` (with `rule`), `ERR_JSEC_CSR_PARSE`;
    *   ConfigError for bad options, `ERR_JSEC_CA_PATH_LENGTH`; StateError when closed.

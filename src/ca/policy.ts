@@ -106,6 +106,15 @@ export function applyPolicy(
   }
   const cn = csr.subject.entries.filter((e) => e.type === 'CN').at(-1)?.value;
   if (cn !== undefined && !nameAllowed(cn, allow.names)) refuse('name', `The CSR subject CN ${JSON.stringify(cn)} is not allowed by the policy`);
+  // Server and email certificates are matched by SAN only: without one, the CN becomes it.
+  if (san.length === 0 && spec.needsSan && !bc?.ca) {
+    try {
+      if (cn === undefined) throw new Error('no CN');
+      san = normalizeSan([profile === 'email' ? { type: 'email', value: cn } : cn], 'csr.subject.CN');
+    } catch {
+      refuse('san', `The ${profile} profile needs a subject alternative name, and the CSR has neither one nor a CN usable as one`);
+    }
+  }
 
   // Extended key usage: what the CSR asks must be allowed; none asked → the profile's.
   let extendedKeyUsage: string[];

@@ -438,6 +438,12 @@ describe('signCsr', () => {
     await assert.rejects(inter.signCsr(nameReq.csr, { allow: { names: ['x.test'] } }), (e) => policy(e, 'name'));
     const ekuReq = await generateCsr({ commonName: 'x.test', extendedKeyUsage: ['codeSigning'] });
     await assert.rejects(inter.signCsr(ekuReq.csr), (e) => policy(e, 'extendedKeyUsage'));
+    // A server certificate needs a SAN: the CN becomes one, or the request is refused.
+    const cnOnly = await generateCsr({ commonName: 'cn-only.test' });
+    assert.deepEqual((await inter.signCsr(cnOnly.csr)).subjectAltNames, [{ type: 'dns', value: 'cn-only.test' }]);
+    const person = await generateCsr({ commonName: 'Jane Doe' });
+    await assert.rejects(inter.signCsr(person.csr), (e) => policy(e, 'san'));
+    assert.equal((await inter.signCsr(person.csr, { profile: 'client' })).subjectAltNames.length, 0);
     const crit = await generateCsr({ commonName: 'x.test', extensions: [{ oid: '1.2.3.4.5', critical: true, value: Buffer.from([0x05, 0x00]) }] });
     await assert.rejects(inter.signCsr(crit.csr), (e) => policy(e, 'extension'));
     // Listed extensions are copied verbatim; unlisted non-critical ones dropped.
