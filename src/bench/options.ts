@@ -11,11 +11,13 @@ export const TRANSPORTS = ['tcp', 'unix', 'tls', 'unix-tls'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
 /** How the benchmark spreads work over threads. */
-export const PARALLEL_MODES = ['async', 'worker'] as const;
+export const PARALLEL_MODES = ['async', 'worker', 'threads'] as const;
 /**
  * `async`: servers and clients share one event loop (one core).
  * `worker`: the servers run in a worker thread, the clients in the main thread
  * (two cores: client and server no longer compete for one).
+ * `threads`: the servers run in a worker thread, the clients are spread over
+ * `threads` further worker threads (for machines with more cores).
  */
 export type ParallelMode = (typeof PARALLEL_MODES)[number];
 
@@ -47,6 +49,8 @@ export interface BenchOptions {
   readonly keyType: KeyType;
   /** Threading of clients and servers. Default `worker` (client and server each get a core). */
   readonly parallel: ParallelMode;
+  /** Client worker threads in `threads` mode. Default 2. */
+  readonly threads: number;
   /** Run the handshake-rate comparison. Default true. */
   readonly handshake: boolean;
   /** Run the echo workload. Default true. */
@@ -67,6 +71,7 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   tlsVersion: undefined,
   keyType: 'ec-p256',
   parallel: 'worker',
+  threads: 2,
   handshake: true,
   echo: true,
   warmup: 0.3,

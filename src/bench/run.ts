@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { connector, connectLoop, echoLoop, type Connector, type EchoClientResult } from './clients.js';
+import type { EchoClientResult } from './clients.js';
+import { epochNow, LocalDriver, ThreadDriver, type ClientDriver, type DriverSetup } from './driver.js';
 import { startHost } from './host.js';
 import { makeMaterial } from './material.js';
 import { plan, type Arm, type BenchOptions, type ComparisonSpec } from './options.js';
@@ -151,21 +152,11 @@ interface Measured<R> {
   readonly latencies: number[];
 }
 
-async function measureEcho(connect: Connector, clients: number, chunk: Buffer, seconds: number, round: number): Promise<Measured<EchoRun>> {
-  const attempts = await Promise.allSettled(Array.from({ length: clients }, () => connect()));
-  const errors: Record<string, number> = {};
-  const connected = [];
-  for (const a of attempts) {
-    if (a.status === 'fulfilled') connected.push(a.value);
-    else {
-      const code = String((a.reason as { code?: unknown }).code ?? 'ERR_UNKNOWN');
-      errors[code] = (errors[code] ?? 0) + 1;
-    }
-  }
+async function measureEcho(driver: ClientDriver, arm: string, clients: number, seconds: number, round: number): Promise<Measured<EchoRun>> {
+  const { latencies, errors } = await driver.echoConnect(arm, clients);
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  const deadline = start + seconds * 1000;
-  const results: EchoClientResult[] = await Promise.all(connected.map((c) => echoLoop(c.socket, chunk, deadline)));
+  const results: EchoClientResult[] = await driver.echoGo(arm, epochNow() + seconds * 1000);
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -179,11 +170,10 @@ async function measureEcho(connect: Connector, clients: number, chunk: Buffer, s
     if (r.error !== undefined) errors[r.error] = (errors[r.error] ?? 0) + 1;
   }
   const clientMBps = results.map((r) => (r.bytesSent + r.bytesReceived) / MB / (r.elapsedMs / 1000));
-  const latencies = connected.map((c) => c.handshakeMs);
   const run: EchoRun = {
     round,
     wallMs,
-    clients: { requested: clients, connected: connected.length, failed: clients - connected.length },
+    clients: { requested: clients, connected: latencies.length, failed: clients - latencies.length },
     bytes: { sent, received, total: sent + received },
     iterations,
     throughputMBps: (sent + received) / MB / (wallMs / 1000),
@@ -196,11 +186,10 @@ async function measureEcho(connect: Connector, clients: number, chunk: Buffer, s
   return { run, clientMBps, latencies };
 }
 
-async function measureHandshakes(connect: Connector, loops: number, seconds: number, round: number): Promise<Measured<HandshakeRun>> {
+async function measureHandshakes(driver: ClientDriver, arm: string, loops: number, seconds: number, round: number): Promise<Measured<HandshakeRun>> {
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  const deadline = start + seconds * 1000;
-  const results = await Promise.all(Array.from({ length: loops }, () => connectLoop(connect, deadline)));
+  const results = await driver.handshakes(arm, loops, epochNow() + seconds * 1000);
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -279,24 +268,30 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const material = await makeMaterial(options.keyType);
   const settings = tlsSettings(options.tlsVersion);
   const socketDir = mkdtempSync(join(tmpdir(), 'jsec-bench-'));
-  const host = await startHost(options.parallel, servers, { material, settings, socketDir });
+  const host = await startHost(options.parallel === 'async' ? 'async' : 'worker', servers, { material, settings, socketDir });
+  const setup: DriverSetup = {
+    arms: arms.map((a) => ({ name: a.name, impl: a.impl, endpoint: host.endpoints.get(a.server)! })),
+    material,
+    settings,
+    chunkSize: options.chunkSize,
+  };
+  let local: LocalDriver | undefined;
+  let driver: ClientDriver | undefined;
   try {
-    const connectors = new Map<string, Connector>();
+    local = await LocalDriver.create(setup);
+    driver = local;
     const negotiated = new Map<string, { protocol: string | null; cipher: string | null }>();
     for (const arm of arms) {
-      const c = await connector(arm.impl, host.endpoints.get(arm.server)!, material, settings);
-      connectors.set(arm.name, c);
       // Probe: fail fast on a broken setup and record what each arm negotiates.
-      const probe = await c();
+      const probe = await local.connectorFor(arm.name)();
       negotiated.set(arm.name, { protocol: probe.protocol, cipher: probe.cipher });
       probe.socket.on('error', () => undefined);
       probe.socket.destroy();
     }
-    const chunk = Buffer.alloc(options.chunkSize, 0x58);
+    if (options.parallel === 'threads') driver = await ThreadDriver.create(setup, options.threads);
+    const d = driver;
     const runOnce = (arm: Arm, seconds: number, round: number): Promise<Measured<EchoRun | HandshakeRun>> =>
-      arm.workload === 'echo'
-        ? measureEcho(connectors.get(arm.name)!, options.clients, chunk, seconds, round)
-        : measureHandshakes(connectors.get(arm.name)!, options.clients, seconds, round);
+      arm.workload === 'echo' ? measureEcho(d, arm.name, options.clients, seconds, round) : measureHandshakes(d, arm.name, options.clients, seconds, round);
     if (options.warmup > 0) {
       log(`warm-up: ${arms.length} arms x ${options.warmup}s`);
       for (const arm of arms) await runOnce(arm, options.warmup, 0);
@@ -352,6 +347,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       comparisons: comparisons.map((c) => compare(c, byName)),
     };
   } finally {
+    await driver?.close();
+    if (local !== undefined && driver !== local) await local.close();
     await host.close();
     rmSync(socketDir, { recursive: true, force: true });
   }

@@ -24,7 +24,10 @@ Options:
   --chunk-size BYTES  bytes per echo write, e.g. 65536 or 64k (default ${BENCH_DEFAULTS.chunkSize})
   --tls-version V     pin TLS 1.2 or 1.3 (default: the 1.2..1.3 range, which negotiates 1.3)
   --key-type T        ${KEY_TYPES.join(' | ')} (default ${BENCH_DEFAULTS.keyType})
-  --parallel MODE     async: one event loop; worker: servers in a worker thread (default ${BENCH_DEFAULTS.parallel})
+  --parallel MODE     async: one event loop; worker: servers in a worker thread;
+                      threads: servers in a worker, clients over --threads workers
+                      (default ${BENCH_DEFAULTS.parallel})
+  --threads N         client worker threads with --parallel threads (default ${BENCH_DEFAULTS.threads})
   --workload LIST     echo,handshake (default: both)
   --warmup S          unrecorded warm-up seconds per arm (default ${BENCH_DEFAULTS.warmup})
   --only LIST         keep arms whose name contains one of these (e.g. tls/,handshake)
@@ -48,6 +51,7 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     'tls-version': { type: 'string' },
     'key-type': { type: 'string' },
     parallel: { type: 'string' },
+    threads: { type: 'string' },
     workload: { type: 'string', multiple: true },
     warmup: { type: 'string' },
     only: { type: 'string', multiple: true },
@@ -70,6 +74,7 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     tlsVersion: choice('bench', 'tls-version', values['tls-version']?.replace(/^tlsv?/i, ''), TLS_VERSIONS),
     keyType: choice('bench', 'key-type', values['key-type'], KEY_TYPES) ?? BENCH_DEFAULTS.keyType,
     parallel: choice('bench', 'parallel', values.parallel, PARALLEL_MODES) ?? BENCH_DEFAULTS.parallel,
+    threads: integer('bench', 'threads', values.threads, BENCH_DEFAULTS.threads, 1, 64),
     echo: workloads.length === 0 || workloads.includes('echo'),
     handshake: workloads.length === 0 || workloads.includes('handshake'),
     warmup: decimal('bench', 'warmup', values.warmup, BENCH_DEFAULTS.warmup, 0, 60),

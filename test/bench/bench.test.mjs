@@ -74,6 +74,24 @@ describe('jsec bench', { timeout: 90_000 }, () => {
     for (const arm of result.arms) assert.equal(arm.negotiated.protocol, 'TLSv1.2', arm.name);
   });
 
+  it('spreads clients over worker threads with --parallel threads', { timeout: 30_000 }, async () => {
+    const r = await runJsec(['bench', ...TINY, '--clients', '3', '--parallel', 'threads', '--threads', '2', '--only', 'tcp,tls/node,handshake/node'], { timeoutMs: 25_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.options.parallel, 'threads');
+    assert.equal(result.options.clients, 3);
+    for (const arm of result.arms) {
+      const run = arm.runs[0];
+      if (arm.workload === 'echo') {
+        assert.deepEqual(run.clients, { requested: 3, connected: 3, failed: 0 }, arm.name);
+        assert.equal(run.perClientMBps.count, 3, 'every client of every thread is counted');
+        assert.ok(run.bytes.total > 0);
+      } else {
+        assert.ok(run.handshakes > 0);
+      }
+    }
+  });
+
   it('prints a text report with the ratios', { timeout: 30_000 }, async () => {
     const r = await runJsec(['bench', '--clients', '1', '--duration', '0.2', '--rounds', '2', '--warmup', '0', '--quiet', '--only', 'tcp,unix'], { timeoutMs: 25_000 });
     assert.equal(r.code, 0, r.stderr);
@@ -82,7 +100,7 @@ describe('jsec bench', { timeout: 90_000 }, () => {
   });
 
   it('rejects bad arguments with exit code 2', { timeout: 20_000 }, async () => {
-    for (const args of [['--clients', 'many'], ['--transports', 'quic'], ['--tls-version', '1.1'], ['--bogus'], ['--duration', '0'], ['--only', 'nothing-matches']]) {
+    for (const args of [['--clients', 'many'], ['--parallel', 'fibers'], ['--threads', '0'], ['--json', '--markdown'], ['--transports', 'quic'], ['--tls-version', '1.1'], ['--bogus'], ['--duration', '0'], ['--only', 'nothing-matches']]) {
       const r = await runJsec(['bench', ...args], { timeoutMs: 10_000 });
       assert.equal(r.code, 2, `bench ${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');
