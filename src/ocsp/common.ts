@@ -125,6 +125,9 @@ export function nativeSerial(serial: string): string {
   return serial.toLowerCase();
 }
 
+/** The last millisecond a GeneralizedTime can hold (9999-12-31T23:59:59.999Z). */
+const MAX_TIME = 253_402_300_799_999;
+
 /** A clock: returns the current time. */
 export type Clock = () => Date | number;
 
@@ -132,16 +135,17 @@ export type Clock = () => Date | number;
 export function timeOf(now: Clock | Date | number | undefined): number {
   const v = typeof now === 'function' ? now() : now ?? Date.now();
   const ms = v instanceof Date ? v.getTime() : v;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_TIME) {
     throw createError('ERR_INVALID_ARG_VALUE', 'The clock ("now") returned an invalid time', { option: 'now' });
   }
   return ms;
 }
 
-/** A Date or ms number option to ms. */
+/** A Date or ms number option to ms, within what a GeneralizedTime can hold (1970 to 9999). */
 export function msOf(value: Date | number, option: string): number {
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) throw createError('ERR_INVALID_ARG_VALUE', `The "${option}" option must be a valid Date or a number of milliseconds`, { option });
+  if (ms < 0 || ms > MAX_TIME) throw createError('ERR_OUT_OF_RANGE', `The "${option}" option must lie between 1970 and 9999`, { option });
   return ms;
 }
 

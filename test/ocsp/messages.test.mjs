@@ -375,6 +375,8 @@ describe('signers', () => {
     assert.throws(() => caSigner.sign({ responses: [{ certId: req.certIds[0], status: 'fine' }] }), { code: 'ERR_INVALID_ARG_VALUE' });
     assert.throws(() => caSigner.sign({ responses: [{ certId: Buffer.from('bad'), status: 'good' }] }), { code: 'ERR_INVALID_ARG_VALUE' });
     assert.throws(() => caSigner.sign({ responses: [] }), { code: 'ERR_MISSING_OPTION' });
+    assert.throws(() => caSigner.sign({ responses: [{ certId: req.certIds[0], status: 'good', thisUpdate: new Date('10000-01-01') }] }), { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(() => caSigner.sign({ responses: [{ certId: req.certIds[0], status: 'good' }], now: () => NaN }), { code: 'ERR_INVALID_ARG_VALUE' });
     assert.throws(() => caSigner.sign({ responses: [{ certId: req.certIds[0], status: 'good', thisUpdate: 10_000, nextUpdate: 5000 }] }), { code: 'ERR_INVALID_ARG_VALUE' });
   });
 
