@@ -65,8 +65,14 @@ export class FileCaStore {
    * @throws JsecError `ERR_JSEC_CA_STORE` (the previous file is intact); StateError when the CA is closed.
    */
   save(ca: CertificateAuthority, options: ExportOptions = {}): Promise<void> {
-    if (!(ca instanceof CertificateAuthority)) throw createError('ERR_INVALID_ARG_TYPE', 'The "ca" argument must be a CertificateAuthority', { option: 'ca' });
-    const text = `${JSON.stringify(ca.export(options), null, 2)}\n`;
+    let text: string;
+    try {
+      if (!(ca instanceof CertificateAuthority)) throw createError('ERR_INVALID_ARG_TYPE', 'The "ca" argument must be a CertificateAuthority', { option: 'ca' });
+      // The state is taken now, synchronously: later changes belong to a later save.
+      text = `${JSON.stringify(ca.export(options), null, 2)}\n`;
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const run = this.#queue.then(() => this.#write(text));
     this.#queue = run.catch(() => undefined);
     return run;

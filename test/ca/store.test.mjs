@@ -111,5 +111,8 @@ test('concurrent saves through one store are serialised and the last one wins', 
 test('bad arguments', async () => {
   assert.throws(() => new FileCaStore(''), { code: 'ERR_INVALID_ARG_VALUE' });
   assert.throws(() => new FileCaStore(join(dir, 'x'), { fss: {} }), { code: 'ERR_JSEC_UNKNOWN_OPTION' });
-  assert.throws(() => new FileCaStore(join(dir, 'x')).save({}), { code: 'ERR_INVALID_ARG_TYPE' });
+  await assert.rejects(new FileCaStore(join(dir, 'x')).save({}), { code: 'ERR_INVALID_ARG_TYPE' });
+  const closed = await CertificateAuthority.createRoot({ commonName: 'closed' });
+  await closed.close();
+  await assert.rejects(new FileCaStore(join(dir, 'x')).save(closed), { code: 'ERR_JSEC_INVALID_STATE' });
 });
