@@ -196,3 +196,97 @@ export function renderMarkdown(r: BenchResult): string {
   }
   return out.join('\n');
 }
+
+function esc(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+interface Bar {
+  readonly label: string;
+  readonly value: number;
+  readonly low: number;
+  readonly high: number;
+  readonly note?: string;
+}
+
+/** A horizontal bar chart with a whisker per bar (low..high) and an optional reference line. */
+function svgBars(title: string, unit: string, bars: readonly Bar[], reference?: { value: number; label: string }): string {
+  const width = 760;
+  const labelW = 260;
+  const row = 26;
+  const top = 28;
+  const height = top + bars.length * row + 24;
+  const max = Math.max(...bars.map((b) => (Number.isFinite(b.high) ? b.high : b.value)), reference?.value ?? 0) * 1.1 || 1;
+  const x = (v: number): number => labelW + (Math.max(0, v) / max) * (width - labelW - 90);
+  const parts: string[] = [`<text x="0" y="16" font-weight="bold">${esc(title)}</text>`];
+  bars.forEach((b, i) => {
+    const y = top + i * row;
+    parts.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text>`);
+    parts.push(`<rect x="${labelW}" y="${y + 3}" width="${Math.max(1, x(b.value) - labelW).toFixed(1)}" height="16" fill="#4a7ab5"/>`);
+    if (Number.isFinite(b.low) && Number.isFinite(b.high)) {
+      parts.push(`<line x1="${x(b.low).toFixed(1)}" x2="${x(b.high).toFixed(1)}" y1="${y + 11}" y2="${y + 11}" stroke="#222" stroke-width="1.5"/>`);
+    }
+    parts.push(`<text x="${(x(Number.isFinite(b.high) ? b.high : b.value) + 6).toFixed(1)}" y="${y + 15}">${esc(`${fixed(b.value, b.value < 10 ? 3 : 0)} ${unit}${b.note ? ` ${b.note}` : ''}`)}</text>`);
+  });
+  if (reference) {
+    const rx = x(reference.value).toFixed(1);
+    parts.push(`<line x1="${rx}" x2="${rx}" y1="${top - 4}" y2="${height - 18}" stroke="#c33" stroke-dasharray="4 3"/>`);
+    parts.push(`<text x="${rx}" y="${height - 4}" fill="#c33" text-anchor="middle">${esc(reference.label)}</text>`);
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">${parts.join('')}</svg>`;
+}
+
+/**
+ * A self-contained HTML page: the charts (medians with min..max or q1..q3
+ * whiskers) and the text report.
+ */
+export function renderHtml(r: BenchResult): string {
+  const charts: string[] = [];
+  const echo = r.arms.filter((a) => a.workload === 'echo');
+  if (echo.length > 0) {
+    charts.push(
+      svgBars(
+        'Echo throughput, MB/s (median of rounds; whisker: min..max)',
+        'MB/s',
+        echo.map((a) => {
+          const s = (a.summary as EchoSummary).throughputMBps;
+          return { label: a.name, value: s.median, low: s.min, high: s.max };
+        }),
+      ),
+    );
+  }
+  const hs = r.arms.filter((a) => a.workload === 'handshake');
+  if (hs.length > 0) {
+    charts.push(
+      svgBars(
+        'Handshakes per second (median of rounds; whisker: min..max)',
+        '/s',
+        hs.map((a) => {
+          const s = (a.summary as HandshakeSummary).handshakesPerSecond;
+          return { label: a.name, value: s.median, low: s.min, high: s.max };
+        }),
+      ),
+    );
+  }
+  if (r.comparisons.length > 0) {
+    charts.push(
+      svgBars(
+        'Ratios (median of per-round ratios; whisker: q1..q3; dashed: 1.0x)',
+        'x',
+        r.comparisons.map((c) => ({ label: c.name.length > 40 ? `${c.name.slice(0, 39)}…` : c.name, value: c.median, low: c.q1, high: c.q3, ...(c.goal !== undefined ? { note: `(goal ${c.goal}x: ${c.met ? 'met' : 'not met'})` } : {}) })),
+        { value: 1, label: '1.0x' },
+      ),
+    );
+  }
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><title>jsec bench</title>',
+    '<style>body{font-family:sans-serif;margin:2em;max-width:70em}pre{font-size:12px;overflow-x:auto;background:#f6f6f6;padding:1em}svg{display:block;margin:1.5em 0}</style>',
+    '</head><body>',
+    `<h1>jsec bench</h1><p>${esc(r.startedAt)}; node ${esc(r.environment.node)}, OpenSSL ${esc(r.environment.openssl)}, ${r.environment.cpus} CPU(s)</p>`,
+    ...charts,
+    `<h2>Report</h2><pre>${esc(renderReport(r))}</pre>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}

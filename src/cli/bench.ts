@@ -34,6 +34,7 @@ Options:
   --json              print the JSON result on stdout instead of the text report
   --markdown          print a compact Markdown summary instead of the text report
   --output FILE       also write the JSON result to FILE
+  --html FILE         also write an HTML page with charts to FILE
   --quiet             no progress lines on stderr
   -h, --help          this help
 
@@ -41,7 +42,7 @@ Throughput is (bytes sent + bytes received) / s in MB/s (10^6 bytes).
 A default run takes about a minute on two cores.`;
 
 /** Parses `jsec bench` arguments into options (exported for tests). */
-export function benchOptions(argv: readonly string[]): { options: BenchOptions; json: boolean; markdown: boolean; output: string | undefined; quiet: boolean; help: boolean } {
+export function benchOptions(argv: readonly string[]): { options: BenchOptions; json: boolean; markdown: boolean; output: string | undefined; html: string | undefined; quiet: boolean; help: boolean } {
   const { values } = parse('bench', argv, {
     transports: { type: 'string', multiple: true },
     clients: { type: 'string' },
@@ -58,6 +59,7 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     json: { type: 'boolean' },
     markdown: { type: 'boolean' },
     output: { type: 'string' },
+    html: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -81,23 +83,24 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     only: list(values.only),
   };
   if (values.json === true && values.markdown === true) throw new UsageError('bench', '--json and --markdown are alternatives');
-  return { options, json: values.json === true, markdown: values.markdown === true, output: values.output, quiet: values.quiet === true, help: values.help === true };
+  return { options, json: values.json === true, markdown: values.markdown === true, output: values.output, html: values.html, quiet: values.quiet === true, help: values.help === true };
 }
 
 /** Runs `jsec bench`. */
 export async function bench(argv: readonly string[]): Promise<number> {
-  const { options, json, markdown, output, quiet, help } = benchOptions(argv);
+  const { options, json, markdown, output, html, quiet, help } = benchOptions(argv);
   if (help) {
     console.log(BENCH_HELP);
     return EXIT.ok;
   }
   const { runBench } = await import('../bench/run.js');
-  const { renderMarkdown, renderReport } = await import('../bench/report.js');
+  const { renderHtml, renderMarkdown, renderReport } = await import('../bench/report.js');
   const { plan } = await import('../bench/options.js');
   if (plan(options).arms.length === 0) throw new UsageError('bench', 'the options select no arm to measure');
   const result = await runBench(options, quiet ? {} : { log: (line) => console.error(line) });
   const text = JSON.stringify(result, null, 2);
   if (output !== undefined) writeFileSync(output, `${text}\n`);
+  if (html !== undefined) writeFileSync(html, renderHtml(result));
   console.log(json ? text : markdown ? renderMarkdown(result) : renderReport(result));
   return EXIT.ok;
 }

@@ -1,5 +1,8 @@
 // The benchmark's JSON shape and that every arm moves bytes. Never asserts speed.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runJsec } from '../helpers/cli-process.mjs';
 
@@ -92,11 +95,24 @@ describe('jsec bench', { timeout: 90_000 }, () => {
     }
   });
 
-  it('prints a text report with the ratios', { timeout: 30_000 }, async () => {
-    const r = await runJsec(['bench', '--clients', '1', '--duration', '0.2', '--rounds', '2', '--warmup', '0', '--quiet', '--only', 'tcp,unix'], { timeoutMs: 25_000 });
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Echo throughput/m);
-    assert.match(r.stdout, /^unix \/ tcp\s+\d+\.\d+x/m);
+  it('prints a text report with the ratios, and writes the JSON and an HTML page', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jsec-bench-test-'));
+    try {
+      const files = { json: join(dir, 'r.json'), html: join(dir, 'r.html') };
+      const r = await runJsec(['bench', '--clients', '1', '--duration', '0.2', '--rounds', '2', '--warmup', '0', '--quiet', '--only', 'tcp,unix', '--output', files.json, '--html', files.html], { timeoutMs: 25_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Echo throughput/m);
+      assert.match(r.stdout, /^unix \/ tcp\s+\d+\.\d+x/m);
+      const saved = JSON.parse(readFileSync(files.json, 'utf8'));
+      assert.deepEqual(saved.arms.map((a) => a.name), ['tcp', 'unix']);
+      assert.equal(saved.comparisons[0].ratios.length, 2);
+      const html = readFileSync(files.html, 'utf8');
+      assert.match(html, /^<!doctype html>/);
+      assert.equal((html.match(/<svg /g) ?? []).length, 2, 'a throughput chart and a ratio chart');
+      assert.ok(html.includes('unix / tcp'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad arguments with exit code 2', { timeout: 20_000 }, async () => {
