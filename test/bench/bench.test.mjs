@@ -99,7 +99,7 @@ describe('jsec bench', { timeout: 90_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'jsec-bench-test-'));
     try {
       const files = { json: join(dir, 'r.json'), html: join(dir, 'r.html') };
-      const r = await runJsec(['bench', '--clients', '1', '--duration', '0.2', '--rounds', '2', '--warmup', '0', '--quiet', '--only', 'tcp,unix', '--output', files.json, '--html', files.html], { timeoutMs: 25_000 });
+      const r = await runJsec(['bench', '--clients', '1', '--duration', '0.2', '--rounds', '2', '--warmup', '0', '--quiet', '--transports', 'tcp,unix', '--workload', 'echo', '--output', files.json, '--html', files.html], { timeoutMs: 25_000 });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Echo throughput/m);
       assert.match(r.stdout, /^unix \/ tcp\s+\d+\.\d+x/m);
