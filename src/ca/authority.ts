@@ -994,6 +994,7 @@ export class CertificateAuthority {
     this.#ocspSigner = null;
   }
 
+  /** `await using ca = ...` support: {@link CertificateAuthority.close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -105,6 +105,7 @@ export class OcspResponder {
     this.#ownSigner?.close();
   }
 
+  /** `await using responder = ...` support: {@link OcspResponder.close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

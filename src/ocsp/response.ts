@@ -288,6 +288,7 @@ export class OcspSigner {
     this.#state = OcspSignerState.CLOSED;
   }
 
+  /** `using signer = ...` support: {@link OcspSigner.close}. */
   [Symbol.dispose](): void {
     this.close();
   }
