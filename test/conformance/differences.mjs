@@ -1,6 +1,7 @@
 // THE list of deliberate differences between a `net` socket and a jsec TLS
 // socket, as observed by the stream conformance suite. docs/conformance.md
-// shows the same list; the suite applies each entry to `net`'s trace to get
+// shows the same list (a test checks it names every entry, in order) with the
+// notes on how a TLS socket is made; the suite applies each entry to `net`'s trace to get
 // the trace TLS must produce, and fails when an entry no longer occurs (so
 // the list cannot go stale).
 //
@@ -48,29 +49,6 @@ export const DIFFERENCES = Object.freeze([
       ...trace,
       server: { ...trace.server, events: replaceEvent(trace.server.events, '#initial timeout undefined', '#initial timeout 0') },
     }),
-  },
-]);
-
-/**
- * Not differences, but what makes a TLS socket come to exist differently
- * (outside the traces, which start once both sides hold a connected socket).
- */
-export const CONSTRUCTION_NOTES = Object.freeze([
-  {
-    id: 'promise-after-handshake',
-    title: "`connect()`/`accept()`/`upgrade()` resolve after the handshake, so `'connect'`, `'secureConnect'` and `'secure'` have fired already",
-    reason: 'A jsec connection is usable and verified when the promise resolves; the application never sees a half-made socket.',
-  },
-  {
-    id: 'close-notify',
-    title: '`end()` sends a TLS close_notify alert before the TCP FIN; `destroy()` does not',
-    reason: "The alert is TLS's authenticated end of stream; it is invisible to the stream API, whose events match net's.",
-  },
-  {
-    id: 'byte-counters',
-    title: '`bytesRead`/`bytesWritten` count application bytes (plaintext), as in net',
-    reason: "Node's TLSSocket counts what passes through the stream, not the records on the wire; the scenario " +
-      "'bytesRead and bytesWritten' proves the counts equal net's. After STARTTLS the counters of the TLS socket start at 0.",
   },
 ]);
 

@@ -3,6 +3,7 @@
 // trace must equal the net trace of the same kind of transport, except for the
 // deliberate differences of ./differences.mjs (also in docs/conformance.md).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { runScenario, TRANSPORTS } from '../helpers/conformance.mjs';
@@ -37,6 +38,13 @@ async function trace(scenario, transport) {
 test('the scenario list is large enough and names are unique', () => {
   assert.ok(SCENARIOS.length >= 30, `${SCENARIOS.length} scenarios`);
   assert.equal(new Set(SCENARIOS.map((s) => s.name)).size, SCENARIOS.length);
+});
+
+test('docs/conformance.md lists every deliberate difference', () => {
+  const doc = readFileSync(new URL('../../docs/conformance.md', import.meta.url), 'utf8');
+  for (const d of DIFFERENCES) assert.ok(doc.includes(`**\`${d.id}\``), `docs/conformance.md does not list ${d.id}`);
+  const listed = [...doc.matchAll(/^\d+\. \*\*`([a-z0-9-]+)`/gm)].map((m) => m[1]);
+  assert.deepEqual(listed, DIFFERENCES.map((d) => d.id));
 });
 
 test('every listed difference names a scenario and TLS transports that exist', () => {
