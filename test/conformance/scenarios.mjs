@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { PassThrough, Writable } from 'node:stream';
+import http from 'node:http';
+import net from 'node:net';
+import { Duplex, PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pattern, receive, writePattern } from '../helpers/conformance.mjs';
 
@@ -565,6 +567,75 @@ export const SCENARIOS = [
       for (let i = 0; i < 10; i++) source.write(pattern(i * 1000, 1000));
       source.end();
       await once(server, 'end');
+    },
+  },
+  {
+    name: 'end() while the peer is paused: data, then end, on resume',
+    async run({ client, server, s }) {
+      server.pause();
+      s.watch('data');
+      await new Promise((resolve) => client.end(pattern(0, 100_000), resolve));
+      s.mark(`isPaused ${server.isPaused()} readableEnded ${server.readableEnded}`);
+      server.resume();
+      await once(server, 'end');
+    },
+  },
+  {
+    name: 'destroySoon()',
+    async run({ client, c, s }) {
+      s.watch('data');
+      client.write('soon');
+      client.destroySoon();
+      c.mark(`writable ${client.writable} destroyed ${client.destroyed}`);
+      await once(client, 'finish');
+      c.mark('finished');
+    },
+  },
+  {
+    name: 'zero-length writes call back',
+    async run({ client, c, s }) {
+      s.watch('data');
+      c.mark(`empty buffer ${await writeCb(client, Buffer.alloc(0))}`);
+      c.mark(`empty string ${await writeCb(client, '')}`);
+      c.mark(`then data ${await writeCb(client, 'x')}`);
+      client.end();
+    },
+  },
+  {
+    name: 'stream properties',
+    async run({ client, server, c, s }) {
+      for (const [socket, t] of [[client, c], [server, s]]) {
+        t.mark(`readableHighWaterMark ${socket.readableHighWaterMark} writableHighWaterMark ${socket.writableHighWaterMark}`);
+        t.mark(`objectMode ${socket.readableObjectMode}/${socket.writableObjectMode} allowHalfOpen ${socket.allowHalfOpen}`);
+        t.mark(`readable ${socket.readable} writable ${socket.writable} encoding ${socket.readableEncoding}`);
+        t.mark(`instanceof net.Socket ${socket instanceof net.Socket} Duplex ${socket instanceof Duplex}`);
+      }
+      client.end();
+    },
+  },
+  {
+    name: 'an HTTP/1.1 exchange over the connected pair',
+    async run({ client, server, c, s }) {
+      const httpServer = http.createServer((req, res) => {
+        s.mark(`request ${req.method} ${req.url}`);
+        res.end('hello over http');
+      });
+      httpServer.emit('connection', server);
+      const body = await new Promise((resolve, reject) => {
+        // Keep-alive: the client closes the connection itself once it has the
+        // response, so no close races the response.
+        const req = http.request({ createConnection: () => client, path: '/x', method: 'POST', headers: { connection: 'keep-alive' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(`${res.statusCode} ${text}`));
+        });
+        req.on('error', reject);
+        req.end('payload');
+      });
+      c.mark(`response ${body}`);
+      client.end();
+      httpServer.close();
     },
   },
 ];
