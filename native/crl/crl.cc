@@ -98,7 +98,7 @@ Napi::Value Build(const Napi::CallbackInfo& info) {
   if (ski != nullptr)
     keyid.assign(ASN1_STRING_get0_data(ski), ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
   else
-    keyid = KeyIdOf(X509_get0_pubkey(issuer.get()));
+    keyid = KeyIdOfPubkey(X509_get_X509_PUBKEY(issuer.get()));
   if (!keyid.empty()) {
     Owned<AUTHORITY_KEYID, AUTHORITY_KEYID_free> akid(AUTHORITY_KEYID_new());
     akid->keyid = ASN1_OCTET_STRING_new();

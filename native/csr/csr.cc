@@ -26,7 +26,7 @@ Napi::Value Build(const Napi::CallbackInfo& info) {
   Napi::Value ev = spec.Get("extensions");
   if (ev.IsObject()) {
     ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());
-    BuildExtensions(env, ev.As<Napi::Object>(), key.get(), Bytes(), exts.get());
+    BuildExtensions(env, ev.As<Napi::Object>(), KeyIdOfPubkey(X509_REQ_get_X509_PUBKEY(req.get())), Bytes(), exts.get());
     if (sk_X509_EXTENSION_num(exts.get()) > 0 && !X509_REQ_add_extensions(req.get(), exts.get()))
       ThrowOpenSSL(env, "cannot add the extension request", "ERR_JSEC_CERT_BUILD");
   }
@@ -53,7 +53,7 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   o.Set("subject", NameToJs(env, X509_REQ_get_subject_name(r)));
   EVP_PKEY* pub = X509_REQ_get0_pubkey(r);
   ERR_clear_error();
-  o.Set("publicKey", PublicKeyInfo(env, pub));
+  o.Set("publicKey", PublicKeyInfo(env, pub, X509_REQ_get_X509_PUBKEY(r)));
   const X509_ALGOR* alg = nullptr;
   X509_REQ_get0_signature(r, nullptr, &alg);
   if (alg != nullptr) {

@@ -51,15 +51,37 @@ Prepared Prepare(Napi::Env env, const Napi::Object& spec) {
   Prepared pr;
   pr.key = PrivateKeyFromDer(env, spec.Get("signingKey"));
   pr.md = DigestFromJs(env, spec.Get("digest"));
-  PkeyPtr pub;
-  EVP_PKEY* subject_key = pr.key.get();
-  if (spec.Get("publicKey").IsBuffer()) {
-    pub = PublicKeyFromDer(env, spec.Get("publicKey"));
-    subject_key = pub.get();
-  }
   pr.cert.reset(X509_new());
   X509* x = pr.cert.get();
   if (x == nullptr || !X509_set_version(x, X509_VERSION_3)) ThrowOpenSSL(env, "out of memory", "ERR_JSEC_CERT_BUILD");
+
+  // The subject key: given as SPKI DER (issued certificates) or the signing key's own (self-signed).
+  Napi::Value pubv = spec.Get("publicKey");
+  if (pubv.IsBuffer()) {
+    if (!SetPubkeyFromSpki(X509_get_X509_PUBKEY(x), ToBytes(pubv)))
+      ThrowOpenSSL(env, "the public key is not SubjectPublicKeyInfo DER", "ERR_JSEC_CERT_KEY_INVALID");
+  } else {
+    X509_PUBKEY* pub = nullptr;
+    X509_PUBKEY* fresh = X509_PUBKEY_new();
+    bool ok = fresh != nullptr && SetPubkeyFromKey(&pub, fresh, pr.key.get());
+    if (pub != nullptr) {
+      // X509_PUBKEY_set made its own structure.
+      X509_PUBKEY_free(fresh);
+      fresh = pub;
+    }
+    if (!ok) {
+      X509_PUBKEY_free(fresh);
+      ThrowOpenSSL(env, "cannot set the public key", "ERR_JSEC_CERT_KEY_INVALID");
+    }
+    // Move the encoded key into the certificate.
+    unsigned char* der = nullptr;
+    int n = i2d_X509_PUBKEY(fresh, &der);
+    X509_PUBKEY_free(fresh);
+    bool set = n > 0 && SetPubkeyFromSpki(X509_get_X509_PUBKEY(x), Bytes(der, der + n));
+    OPENSSL_free(der);
+    if (!set) ThrowOpenSSL(env, "cannot set the public key", "ERR_JSEC_CERT_KEY_INVALID");
+  }
+  Bytes subject_keyid = KeyIdOfPubkey(X509_get_X509_PUBKEY(x));
 
   Bytes serial = ToBytes(spec.Get("serial"));
   BnPtr bn(BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr));
@@ -84,7 +106,7 @@ Prepared Prepare(Napi::Env env, const Napi::Object& spec) {
     if (ski != nullptr) {
       issuer_keyid.assign(ASN1_STRING_get0_data(ski), ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
     } else {
-      issuer_keyid = KeyIdOf(X509_get0_pubkey(issuer.get()));
+      issuer_keyid = KeyIdOfPubkey(X509_get_X509_PUBKEY(issuer.get()));
     }
   } else {
     // Self-signed, or an issuer given by name only.
@@ -95,17 +117,16 @@ Prepared Prepare(Napi::Env env, const Napi::Object& spec) {
     } else {
       X509_set_issuer_name(x, subject.get());
     }
-    issuer_keyid = KeyIdOf(pr.key.get());
+    issuer_keyid = subject_keyid;
   }
 
   SetTime(env, X509_getm_notBefore(x), spec.Get("notBefore"));
   SetTime(env, X509_getm_notAfter(x), spec.Get("notAfter"));
-  if (!X509_set_pubkey(x, subject_key)) ThrowOpenSSL(env, "cannot set the public key", "ERR_JSEC_CERT_KEY_INVALID");
 
   Napi::Value ev = spec.Get("extensions");
   if (ev.IsObject()) {
     ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());
-    BuildExtensions(env, ev.As<Napi::Object>(), subject_key, issuer_keyid, exts.get());
+    BuildExtensions(env, ev.As<Napi::Object>(), subject_keyid, issuer_keyid, exts.get());
     for (int i = 0; i < sk_X509_EXTENSION_num(exts.get()); i++) {
       if (!X509_add_ext(x, sk_X509_EXTENSION_value(exts.get(), i), -1))
         ThrowOpenSSL(env, "cannot add an extension", "ERR_JSEC_CERT_BUILD");
@@ -159,7 +180,7 @@ Napi::Object ParseCert(Napi::Env env, X509* x) {
   o.Set("notAfter", Napi::Number::New(env, notAfter));
   EVP_PKEY* pub = X509_get0_pubkey(x);
   ERR_clear_error();
-  o.Set("publicKey", PublicKeyInfo(env, pub));
+  o.Set("publicKey", PublicKeyInfo(env, pub, X509_get_X509_PUBKEY(x)));
   const X509_ALGOR* alg = nullptr;
   X509_get0_signature(nullptr, &alg, x);
   if (alg != nullptr) {
@@ -285,8 +306,10 @@ Napi::Value KeyMatches(const Napi::CallbackInfo& info) {
 Napi::Value KeyId(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  PkeyPtr key = PublicKeyFromDer(env, info[0]);
-  return ToBuffer(env, KeyIdOf(key.get()));
+  Owned<X509_PUBKEY, X509_PUBKEY_free> pub(X509_PUBKEY_new());
+  if (!pub || !SetPubkeyFromSpki(pub.get(), ToBytes(info[0])))
+    ThrowOpenSSL(env, "the public key is not SubjectPublicKeyInfo DER", "ERR_JSEC_CERT_KEY_INVALID");
+  return ToBuffer(env, KeyIdOfPubkey(pub.get()));
 }
 
 void Init(Napi::Env env, Napi::Object exports) {

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
+#include <openssl/param_build.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/sha.h>
@@ -139,23 +141,183 @@ double TimeToSeconds(const ASN1_TIME* t) {
   return static_cast<double>(timegm(&tm));
 }
 
-PkeyPtr PrivateKeyFromDer(Napi::Env env, const Napi::Value& v) {
+namespace {
+
+// One decoder context per thread and selection, reused for every key.
+struct CachedDecoder {
+  EVP_PKEY* slot = nullptr;
+  OSSL_DECODER_CTX* ctx = nullptr;
+  ~CachedDecoder() {
+    OSSL_DECODER_CTX_free(ctx);
+    EVP_PKEY_free(slot);
+  }
+};
+
+PkeyPtr DecodeKey(Napi::Env env, const Napi::Value& v, bool priv) {
+  thread_local CachedDecoder privDec, pubDec;
+  CachedDecoder& d = priv ? privDec : pubDec;
+  if (d.ctx == nullptr) {
+    d.ctx = OSSL_DECODER_CTX_new_for_pkey(&d.slot, "DER", priv ? "PrivateKeyInfo" : "SubjectPublicKeyInfo", nullptr,
+                                          priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, nullptr, nullptr);
+    if (d.ctx == nullptr) ThrowOpenSSL(env, "no key decoder", "ERR_JSEC_CERT_KEY_INVALID");
+  }
   Bytes der = ToBytes(v);
   const unsigned char* p = der.data();
-  Owned<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free> p8(
-      d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size())));
-  if (!p8) ThrowOpenSSL(env, "the private key is not PKCS#8 DER", "ERR_JSEC_CERT_KEY_INVALID");
-  PkeyPtr key(EVP_PKCS82PKEY(p8.get()));
-  if (!key) ThrowOpenSSL(env, "the private key cannot be decoded", "ERR_JSEC_CERT_KEY_INVALID");
+  size_t len = der.size();
+  EVP_PKEY_free(d.slot);
+  d.slot = nullptr;
+  if (!OSSL_DECODER_from_data(d.ctx, &p, &len) || d.slot == nullptr || len != 0) {
+    EVP_PKEY_free(d.slot);
+    d.slot = nullptr;
+    ThrowOpenSSL(env, priv ? "the private key is not PKCS#8 DER" : "the public key is not SubjectPublicKeyInfo DER",
+                 "ERR_JSEC_CERT_KEY_INVALID");
+  }
+  PkeyPtr key(d.slot);
+  d.slot = nullptr;
   return key;
 }
 
-PkeyPtr PublicKeyFromDer(Napi::Env env, const Napi::Value& v) {
-  Bytes der = ToBytes(v);
-  const unsigned char* p = der.data();
-  PkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
-  if (!key) ThrowOpenSSL(env, "the public key is not SubjectPublicKeyInfo DER", "ERR_JSEC_CERT_KEY_INVALID");
-  return key;
+}  // namespace
+
+namespace {
+
+Bytes B64Url(const Napi::Object& jwk, const char* k) {
+  Napi::Value v = jwk.Get(k);
+  if (!v.IsString()) return Bytes();
+  std::string s = v.As<Napi::String>().Utf8Value();
+  for (auto& c : s) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (s.size() % 4) s.push_back('=');
+  Bytes out(s.size() / 4 * 3 + 3);
+  int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  if (n < 0) return Bytes();
+  size_t pad = 0;
+  for (size_t i = s.size(); i > 0 && s[i - 1] == '='; i--) pad++;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+void PushBn(Napi::Env env, OSSL_PARAM_BLD* b, const char* name, const Bytes& v, std::vector<BnPtr>& keep) {
+  BnPtr bn(BN_bin2bn(v.data(), static_cast<int>(v.size()), nullptr));
+  if (!bn || !OSSL_PARAM_BLD_push_BN(b, name, bn.get())) ThrowOpenSSL(env, "invalid key component", "ERR_JSEC_CERT_KEY_INVALID");
+  keep.push_back(std::move(bn));
+}
+
+// A private key from its JWK form (Node exports JWK without an encoder lookup).
+PkeyPtr KeyFromJwk(Napi::Env env, const Napi::Object& jwk) {
+  std::string kty = jwk.Get("kty").ToString().Utf8Value();
+  std::string crv = jwk.Has("crv") ? jwk.Get("crv").ToString().Utf8Value() : "";
+  if (kty == "OKP") {
+    int type = crv == "Ed25519" ? EVP_PKEY_ED25519 : crv == "Ed448" ? EVP_PKEY_ED448 : NID_undef;
+    Bytes d = B64Url(jwk, "d");
+    PkeyPtr key(type == NID_undef ? nullptr : EVP_PKEY_new_raw_private_key(type, nullptr, d.data(), d.size()));
+    if (!key) ThrowOpenSSL(env, "unsupported or invalid OKP key", "ERR_JSEC_CERT_KEY_INVALID");
+    return key;
+  }
+  const char* type = kty == "EC" ? "EC" : kty == "RSA" ? "RSA" : nullptr;
+  if (type == nullptr) ThrowError(env, "ERR_JSEC_CERT_KEY_INVALID", "unsupported key type " + kty);
+  Owned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> b(OSSL_PARAM_BLD_new());
+  std::vector<BnPtr> keep;
+  Bytes pub{4};  // the param builder keeps a pointer until OSSL_PARAM_BLD_to_param
+  if (kty == "EC") {
+    const char* group = crv == "P-256" ? "prime256v1" : crv == "P-384" ? "secp384r1" : crv == "P-521" ? "secp521r1"
+                        : crv == "secp256k1" ? "secp256k1" : nullptr;
+    if (group == nullptr) ThrowError(env, "ERR_JSEC_CERT_KEY_INVALID", "unsupported curve " + crv);
+    Bytes x = B64Url(jwk, "x"), y = B64Url(jwk, "y");
+    pub.insert(pub.end(), x.begin(), x.end());
+    pub.insert(pub.end(), y.begin(), y.end());
+    OSSL_PARAM_BLD_push_utf8_string(b.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+    PushBn(env, b.get(), OSSL_PKEY_PARAM_PRIV_KEY, B64Url(jwk, "d"), keep);
+    OSSL_PARAM_BLD_push_octet_string(b.get(), OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size());
+  } else {
+    const std::pair<const char*, const char*> parts[] = {
+        {"n", OSSL_PKEY_PARAM_RSA_N},        {"e", OSSL_PKEY_PARAM_RSA_E},         {"d", OSSL_PKEY_PARAM_RSA_D},
+        {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},  {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},   {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+        {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2}, {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
+    for (auto& [k, name] : parts) PushBn(env, b.get(), name, B64Url(jwk, k), keep);
+  }
+  Owned<OSSL_PARAM, OSSL_PARAM_free> params(OSSL_PARAM_BLD_to_param(b.get()));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_KEYPAIR, params.get()) <= 0)
+    ThrowOpenSSL(env, "invalid private key", "ERR_JSEC_CERT_KEY_INVALID");
+  return PkeyPtr(raw);
+}
+
+}  // namespace
+
+PkeyPtr PrivateKeyFromDer(Napi::Env env, const Napi::Value& v) {
+  if (v.IsObject() && !v.IsBuffer() && !v.IsTypedArray()) return KeyFromJwk(env, v.As<Napi::Object>());
+  return DecodeKey(env, v, true);
+}
+
+PkeyPtr PublicKeyFromDer(Napi::Env env, const Napi::Value& v) { return DecodeKey(env, v, false); }
+
+bool SetPubkeyFromSpki(X509_PUBKEY* pub, const Bytes& spki) {
+  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
+  const unsigned char* p = spki.data();
+  long len = 0;
+  int tag = 0, cls = 0;
+  if (ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(spki.size())) & 0x80 || tag != V_ASN1_SEQUENCE) return false;
+  const unsigned char* end = p + len;
+  Owned<X509_ALGOR, X509_ALGOR_free> alg(d2i_X509_ALGOR(nullptr, &p, end - p));
+  if (!alg) return false;
+  Owned<ASN1_BIT_STRING, ASN1_BIT_STRING_free> bits(d2i_ASN1_BIT_STRING(nullptr, &p, end - p));
+  if (!bits || p != end) return false;
+  const ASN1_OBJECT* obj = nullptr;
+  int ptype = 0;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(&obj, &ptype, &pval, alg.get());
+  void* pcopy = nullptr;
+  if (ptype == V_ASN1_OBJECT) pcopy = OBJ_dup(static_cast<const ASN1_OBJECT*>(pval));
+  else if (ptype == V_ASN1_SEQUENCE) pcopy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(pval));
+  else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) return false;
+  int n = ASN1_STRING_length(bits.get());
+  unsigned char* enc = static_cast<unsigned char*>(OPENSSL_memdup(ASN1_STRING_get0_data(bits.get()), n > 0 ? n : 1));
+  if (enc == nullptr) return false;
+  if (!X509_PUBKEY_set0_param(pub, OBJ_dup(obj), ptype, pcopy, enc, n)) return false;
+  return true;
+}
+
+bool SetPubkeyFromKey(X509_PUBKEY** slot, X509_PUBKEY* pub, EVP_PKEY* key) {
+  int id = EVP_PKEY_get_base_id(key);
+  if (id == EVP_PKEY_EC || id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448) {
+    unsigned char point[200];
+    size_t n = 0;
+    if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &n) == 1) {
+      unsigned char* enc = static_cast<unsigned char*>(OPENSSL_memdup(point, n));
+      if (enc == nullptr) return false;
+      if (id == EVP_PKEY_EC) {
+        char group[80] = {0};
+        size_t glen = 0;
+        int nid = EVP_PKEY_get_group_name(key, group, sizeof group, &glen) == 1 ? OBJ_txt2nid(group) : NID_undef;
+        if (nid != NID_undef) {
+          if (X509_PUBKEY_set0_param(pub, OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, OBJ_nid2obj(nid), enc,
+                                     static_cast<int>(n)))
+            return true;
+        }
+      } else if (X509_PUBKEY_set0_param(pub, OBJ_nid2obj(id), V_ASN1_UNDEF, nullptr, enc, static_cast<int>(n))) {
+        return true;
+      }
+      OPENSSL_free(enc);
+    }
+    ERR_clear_error();
+  }
+  return X509_PUBKEY_set(slot, key) == 1;
+}
+
+Bytes KeyIdOfPubkey(const X509_PUBKEY* pub) {
+  Bytes out;
+  const unsigned char* p = nullptr;
+  int n = 0;
+  if (pub != nullptr && X509_PUBKEY_get0_param(nullptr, &p, &n, nullptr, pub) && p != nullptr) {
+    out.resize(SHA_DIGEST_LENGTH);
+    unsigned int len = 0;
+    // A key identifier, not a signature: SHA-1 is what RFC 5280 specifies.
+    if (!EVP_Digest(p, static_cast<size_t>(n), out.data(), &len, EVP_sha1(), nullptr)) out.clear();
+  }
+  ERR_clear_error();
+  return out;
 }
 
 const EVP_MD* DigestFromJs(Napi::Env env, const Napi::Value& v) {
@@ -337,27 +499,7 @@ Napi::Array GeneralNamesToJs(Napi::Env env, const GENERAL_NAMES* gns) {
   return arr;
 }
 
-Bytes KeyIdOf(EVP_PKEY* key) {
-  X509_PUBKEY* pub = nullptr;
-  Bytes out;
-  if (!X509_PUBKEY_set(&pub, key)) {
-    ERR_clear_error();
-    return out;
-  }
-  const unsigned char* p = nullptr;
-  int n = 0;
-  if (X509_PUBKEY_get0_param(nullptr, &p, &n, nullptr, pub) && p != nullptr) {
-    out.resize(SHA_DIGEST_LENGTH);
-    unsigned int len = 0;
-    // A key identifier, not a signature: SHA-1 is what RFC 5280 specifies.
-    if (!EVP_Digest(p, static_cast<size_t>(n), out.data(), &len, EVP_sha1(), nullptr)) out.clear();
-  }
-  X509_PUBKEY_free(pub);
-  ERR_clear_error();
-  return out;
-}
-
-void BuildExtensions(Napi::Env env, const Napi::Object& spec, EVP_PKEY* subject_key, const Bytes& issuer_keyid,
+void BuildExtensions(Napi::Env env, const Napi::Object& spec, const Bytes& subject_keyid, const Bytes& issuer_keyid,
                      STACK_OF(X509_EXTENSION) * out) {
   Napi::Value v = spec.Get("basicConstraints");
   if (v.IsObject()) {
@@ -401,7 +543,7 @@ void BuildExtensions(Napi::Env env, const Napi::Object& spec, EVP_PKEY* subject_
   }
   v = spec.Get("subjectKeyIdentifier");
   if (v.IsBuffer() || (v.IsBoolean() && v.As<Napi::Boolean>().Value())) {
-    Bytes id = v.IsBuffer() ? ToBytes(v) : KeyIdOf(subject_key);
+    Bytes id = v.IsBuffer() ? ToBytes(v) : subject_keyid;
     if (!id.empty()) {
       Owned<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free> s(ASN1_OCTET_STRING_new());
       ASN1_OCTET_STRING_set(s.get(), id.data(), static_cast<int>(id.size()));
@@ -659,7 +801,7 @@ void ExtensionsToJs(Napi::Env env, const STACK_OF(X509_EXTENSION) * exts, Napi::
   target.Set("extensions", list);
 }
 
-Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key) {
+Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key, const X509_PUBKEY* xpub) {
   Napi::Object o = Napi::Object::New(env);
   if (key == nullptr) {
     o.Set("type", "unknown");
@@ -695,8 +837,9 @@ Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key) {
       o.Set("curve", nist != nullptr ? std::string(nist) : std::string(group));
     }
   }
+  // The X509_PUBKEY re-encodes from its fields; i2d_PUBKEY would run an encoder lookup.
   unsigned char* der = nullptr;
-  int n = i2d_PUBKEY(key, &der);
+  int n = xpub != nullptr ? i2d_X509_PUBKEY(xpub, &der) : i2d_PUBKEY(key, &der);
   if (n > 0 && der != nullptr) {
     o.Set("spki", ToBuffer(env, der, static_cast<size_t>(n)));
     OPENSSL_free(der);

@@ -19,8 +19,21 @@ using ExtensionStackPtr = Owned<STACK_OF(X509_EXTENSION), FreeExtensionStack>;
 
 // A private key from PKCS#8 DER / a public key from SPKI DER (the boundary
 // format of every key argument). Throw ERR_JSEC_CERT_KEY_INVALID on failure.
+// OpenSSL 3.0 builds a decoder chain per d2i call (about a millisecond);
+// these reuse one decoder context per thread instead. A private key may also
+// arrive as a JWK object (EC, RSA, Ed25519, Ed448), which Node exports and
+// OpenSSL imports without any encoder or decoder lookup.
 PkeyPtr PrivateKeyFromDer(Napi::Env env, const Napi::Value& v);
 PkeyPtr PublicKeyFromDer(Napi::Env env, const Napi::Value& v);
+
+// Sets `pub` (a certificate's or request's X509_PUBKEY) from SPKI DER without
+// decoding the key: the algorithm and key bits are copied as they are.
+bool SetPubkeyFromSpki(X509_PUBKEY* pub, const Bytes& spki);
+// Sets `pub` from a key: EC/EdDSA keys via their encoded public key (no
+// encoder lookup), other keys through X509_PUBKEY_set.
+bool SetPubkeyFromKey(X509_PUBKEY** slot, X509_PUBKEY* pub, EVP_PKEY* key);
+// The RFC 5280 method-1 key identifier (SHA-1 of the subjectPublicKey bits).
+Bytes KeyIdOfPubkey(const X509_PUBKEY* pub);
 
 // The digest for a signature: "" / undefined means none (Ed25519, Ed448).
 const EVP_MD* DigestFromJs(Napi::Env env, const Napi::Value& v);
@@ -51,9 +64,9 @@ std::string ObjToName(const ASN1_OBJECT* obj);
 std::string ObjToLongName(const ASN1_OBJECT* obj);
 
 // Builds the standard extensions described by a JS object into `out`
-// (shared by certificates and CSRs). `subject_key` provides the SKI,
-// `issuer_keyid` the AKI (may be empty).
-void BuildExtensions(Napi::Env env, const Napi::Object& spec, EVP_PKEY* subject_key, const Bytes& issuer_keyid,
+// (shared by certificates and CSRs). `subject_keyid` provides the SKI,
+// `issuer_keyid` the AKI (either may be empty).
+void BuildExtensions(Napi::Env env, const Napi::Object& spec, const Bytes& subject_keyid, const Bytes& issuer_keyid,
                      STACK_OF(X509_EXTENSION) * out);
 
 // Parses an extension list into JS: the decoded standard extensions as
@@ -61,10 +74,8 @@ void BuildExtensions(Napi::Env env, const Napi::Object& spec, EVP_PKEY* subject_
 void ExtensionsToJs(Napi::Env env, const STACK_OF(X509_EXTENSION) * exts, Napi::Object target);
 
 // Public-key info: { type, bits, curve?, spki }.
-Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key);
+Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key, const X509_PUBKEY* xpub);
 
-// The SHA-1 key identifier of a public key (RFC 5280 4.2.1.2 method 1).
-Bytes KeyIdOf(EVP_PKEY* key);
 
 }  // namespace x509
 }  // namespace jsec

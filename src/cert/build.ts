@@ -12,7 +12,7 @@ import { defaults } from '../config/defaults.js';
 import { native } from '../native/loader.js';
 import type { NativeCertSpec, NativeExtensionSpec, NativeGeneralNameInput } from '../native/binding.js';
 import { Certificate } from './certificate.js';
-import { digestFor, pkcs8Der, spkiDer } from './keys.js';
+import { digestFor, nativePrivateKey, spkiDer } from './keys.js';
 import { ekuOids, keyUsageBits, type DistinguishedName } from './names.js';
 
 /** Signature digests jsec signs with. SHA-1 is never offered. */
@@ -137,7 +137,7 @@ export function nativeSpec(spec: CertificateSpec): NativeCertSpec {
     subject,
     notBefore: Math.floor(spec.notBefore.getTime() / 1000),
     notAfter: Math.floor(spec.notAfter.getTime() / 1000),
-    signingKey: pkcs8Der(spec.signingKey),
+    signingKey: nativePrivateKey(spec.signingKey),
     digest: digestFor(spec.signingKey, spec.digest ?? defaults.cert.digest),
     extensions: ext,
   };

@@ -13,7 +13,7 @@ import type { NativeCrlInfo, NativeName } from '../native/binding.js';
 import { DIGESTS, serialBytes, type Digest } from './build.js';
 import { validateOptions } from '../config/validate.js';
 import { toCertificate, type Certificate, type CertificateInput, type RawExtension } from './certificate.js';
-import { digestFor, pkcs8Der, toPrivateKey, type PrivateKeyInput } from './keys.js';
+import { digestFor, nativePrivateKey, toPrivateKey, type PrivateKeyInput } from './keys.js';
 import { derBlocks, toPem } from './pem.js';
 import type { DistinguishedName } from './names.js';
 
@@ -234,7 +234,7 @@ export function buildCrl(spec: CrlSpec): Crl {
   });
   const der = native().crlBuild({
     issuerCert: spec.issuer.derView,
-    signingKey: pkcs8Der(spec.signingKey),
+    signingKey: nativePrivateKey(spec.signingKey),
     digest: digestFor(spec.signingKey, spec.digest ?? defaults.cert.digest),
     thisUpdate: Math.floor(spec.thisUpdate.getTime() / 1000),
     nextUpdate: Math.floor(spec.nextUpdate.getTime() / 1000),

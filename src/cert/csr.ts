@@ -11,7 +11,7 @@ import { native } from '../native/loader.js';
 import type { NativeCsrInfo, NativeExtensionSpec, NativeName } from '../native/binding.js';
 import { DIGESTS, type Digest } from './build.js';
 import { freezeGeneralName, type BasicConstraints, type PublicKeyInfo, type RawExtension } from './certificate.js';
-import { digestFor, generateKey, generateKeySync, KEY_TYPES, pkcs8Der, toPrivateKey, type KeyType, type PrivateKeyInput } from './keys.js';
+import { digestFor, generateKey, generateKeySync, KEY_TYPES, nativePrivateKey, pkcs8Pem, toPrivateKey, type KeyType, type PrivateKeyInput } from './keys.js';
 import { derBlocks, toPem } from './pem.js';
 import { ekuName, ekuOids, KEY_USAGE, keyUsageBits, nameValue, normalizeName, normalizeSan, type DistinguishedName, type GeneralName, type GeneralNameInput, type KeyUsage, type NameInput } from './names.js';
 
@@ -206,9 +206,9 @@ function csrPlan(where: string, options: unknown): { subject: [string, string][]
 }
 
 function signCsr(subject: [string, string][], ext: NativeExtensionSpec, key: KeyObject, digest: Digest | undefined): GeneratedCsr {
-  const der = native().csrBuild({ subject, signingKey: pkcs8Der(key), digest: digestFor(key, digest ?? defaults.cert.digest), extensions: ext });
+  const der = native().csrBuild({ subject, signingKey: nativePrivateKey(key), digest: digestFor(key, digest ?? defaults.cert.digest), extensions: ext });
   const csr = new Csr(kInternal, der);
-  return Object.freeze({ csr, pem: csr.pem, der: Buffer.from(der), key: key.export({ type: 'pkcs8', format: 'pem' }) as string, privateKey: key });
+  return Object.freeze({ csr, pem: csr.pem, der: Buffer.from(der), key: pkcs8Pem(key), privateKey: key });
 }
 
 /**

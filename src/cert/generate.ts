@@ -12,7 +12,7 @@ import { deepFreeze, validateOptions, type Schema } from '../config/validate.js'
 import type { NativeGeneralNameInput } from '../native/binding.js';
 import { buildCertificate, buildCertificateAsync, DIGESTS, randomSerial, serialBytes, type CertificateSpec, type Digest, type RandomSource } from './build.js';
 import { Certificate, toCertificate, type CertificateInput } from './certificate.js';
-import { generateKey, generateKeySync, isRsa, KEY_TYPES, toPrivateKey, toPublicKey, type KeyType, type PrivateKeyInput, type PublicKeyInput } from './keys.js';
+import { generateKey, generateKeySync, isRsa, KEY_TYPES, pkcs8Pem, toPrivateKey, toPublicKey, type KeyType, type PrivateKeyInput, type PublicKeyInput } from './keys.js';
 import { KEY_USAGE, nameValue, normalizeName, normalizeSan, type GeneralNameInput, type KeyUsage, type NameInput } from './names.js';
 
 /** Options shared by {@link generateSelfSigned} and {@link generate}. */
@@ -244,10 +244,17 @@ function finish(p: Plan, subjectPrivate: KeyObject | undefined, subjectPublic: K
 }
 
 function result(certificate: Certificate, privateKey: KeyObject | undefined): GeneratedCertificate {
+  // PEM forms are made on first use: many callers only need the objects.
+  let key: string | undefined;
   return Object.freeze({
     certificate,
-    cert: certificate.pem,
-    key: privateKey ? (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string) : undefined,
+    get cert() {
+      return certificate.pem;
+    },
+    get key() {
+      if (privateKey) key ??= pkcs8Pem(privateKey);
+      return key;
+    },
     privateKey,
   });
 }

@@ -27,191 +27,6 @@ export interface NativeVersions {
   providers: { libcrypto: string; libssl: string; node: string; addon: string };
 }
 
-// --- x509 / store / csr / crl (jsec/cert) ---------------------------------
-// Keys cross the boundary as DER: private keys as PKCS#8, public keys as
-// SubjectPublicKeyInfo. Names are ordered [field, value] pairs (field: short
-// name, long name or dotted OID) or the DER of an X509_NAME. Times are
-// seconds since the epoch. Serials and CRL numbers are big-endian unsigned bytes.
-
-/** A general name for the builders. `ip` takes 4 or 16 raw bytes; `dirName` a name. */
-export type NativeGeneralNameInput =
-  | { type: 'dns' | 'email' | 'uri'; value: string }
-  | { type: 'ip'; value: Uint8Array }
-  | { type: 'dirName'; value: NativeNameInput };
-
-/** A distinguished name for the builders. */
-export type NativeNameInput = ReadonlyArray<readonly [string, string]> | Buffer;
-
-/** The standard extensions the certificate and CSR builders can write (all optional). */
-export interface NativeExtensionSpec {
-  basicConstraints?: { critical: boolean; ca: boolean; pathLength?: number };
-  /** Bit numbers of RFC 5280 KeyUsage (0 digitalSignature ... 8 decipherOnly). */
-  keyUsage?: { critical: boolean; bits: number[] };
-  extendedKeyUsage?: { critical: boolean; oids: string[] };
-  subjectAltName?: { critical: boolean; names: NativeGeneralNameInput[] };
-  /** true: computed from the subject key (SHA-1 of the key bits); a Buffer: that identifier. */
-  subjectKeyIdentifier?: boolean | Buffer;
-  /** true: the issuer's SKI (or its key's identifier); a Buffer: that identifier. */
-  authorityKeyIdentifier?: boolean | Buffer;
-  authorityInfoAccess?: { ocsp: string[]; caIssuers: string[] };
-  crlDistributionPoints?: string[];
-  certificatePolicies?: string[];
-  /** TLS feature numbers (5 = status_request: must-staple). */
-  tlsFeature?: number[];
-  /** Extensions copied verbatim: `value` is the DER inside the extnValue OCTET STRING. */
-  extra?: { oid: string; critical: boolean; value: Buffer }[];
-}
-
-/** Input of `x509Build`. */
-export interface NativeCertSpec {
-  serial: Buffer;
-  subject: NativeNameInput;
-  /** The issuer's certificate (DER): its subject becomes the issuer name, its SKI the AKI; the key must match it. */
-  issuerCert?: Buffer;
-  /** Issuer name when there is no issuer certificate (default: the subject: self-signed). */
-  issuer?: NativeNameInput;
-  notBefore: number;
-  notAfter: number;
-  /** Subject public key (SPKI DER); default: the public half of `signingKey`. */
-  publicKey?: Buffer;
-  /** PKCS#8 DER of the signing key. */
-  signingKey: Buffer;
-  /** Digest name ('sha256', ...); '' for Ed25519 / Ed448. */
-  digest: string;
-  extensions?: NativeExtensionSpec;
-}
-
-/** A name as parsed. */
-export interface NativeName {
-  entries: { type: string; oid: string; value: string; set: number }[];
-  text: string;
-  der: Buffer;
-}
-
-/** A general name as parsed. */
-export interface NativeGeneralName {
-  type: 'dns' | 'email' | 'uri' | 'ip' | 'dirName' | 'registeredId' | 'otherName' | 'x400Address' | 'ediPartyName';
-  value: string | Buffer | NativeName;
-  bytes?: Buffer;
-  oid?: string;
-}
-
-/** Public-key information as parsed. */
-export interface NativePublicKeyInfo {
-  type: string;
-  bits: number;
-  curve?: string;
-  spki?: Buffer;
-}
-
-/** Extension fields shared by parsed certificates, CSRs and CRLs. */
-export interface NativeExtensionFields {
-  extensions: { oid: string; name: string; critical: boolean; value: Buffer; malformed?: boolean }[];
-  basicConstraints?: { critical: boolean; ca: boolean; pathLength: number | null };
-  keyUsage?: string[];
-  keyUsageCritical?: boolean;
-  extendedKeyUsage?: string[];
-  subjectAltName?: NativeGeneralName[];
-  issuerAltName?: NativeGeneralName[];
-  subjectKeyIdentifier?: string;
-  authorityKeyIdentifier?: { keyId: string | null; issuer: NativeGeneralName[] | null; serialNumber: string | null };
-  authorityInfoAccess?: { ocsp: string[]; caIssuers: string[]; other: NativeGeneralName[] };
-  crlDistributionPoints?: string[];
-  policies?: string[];
-  tlsFeature?: number[];
-  crlNumber?: string;
-  deltaCrlIndicator?: string;
-  reasonCode?: number;
-  invalidityDate?: number;
-}
-
-/** `x509Parse` output. */
-export interface NativeCertInfo extends NativeExtensionFields {
-  version: number;
-  serialNumber: string;
-  subject: NativeName;
-  issuer: NativeName;
-  notBefore: number;
-  notAfter: number;
-  publicKey: NativePublicKeyInfo;
-  signatureAlgorithm?: { name: string; oid: string };
-  invalidExtensions: boolean;
-  selfIssued: boolean;
-}
-
-/** A trust store (X509_STORE of anchors), reusable across verifications: `new TrustStore(anchorDers)`. */
-export interface NativeTrustStore {
-  readonly size: number;
-  close(): void;
-}
-
-/** Input of `x509Verify`. */
-export interface NativeVerifyRequest {
-  leaf: Buffer;
-  intermediates: Buffer[];
-  store: NativeTrustStore;
-  crls: Buffer[];
-  /** Validation time (seconds); default: now. */
-  time?: number;
-  /** OpenSSL purpose short name (sslserver, sslclient, smimesign, timestampsign, ocsphelper, any, codesign). */
-  purpose?: string;
-  hostname?: string;
-  ip?: string;
-  email?: string;
-  crlCheck?: 'leaf' | 'chain';
-  maxDepth?: number;
-  partialChain?: boolean;
-  strict?: boolean;
-}
-
-/** `x509Verify` output: every error the verify callback saw, in order. */
-export interface NativeVerifyResult {
-  valid: boolean;
-  verifyCode: number;
-  chain: Buffer[];
-  errors: { verifyCode: number; message: string; depth: number; cert: Buffer | null }[];
-}
-
-/** Input of `csrBuild`. */
-export interface NativeCsrSpec {
-  subject: NativeNameInput;
-  signingKey: Buffer;
-  digest: string;
-  extensions?: NativeExtensionSpec;
-}
-
-/** `csrParse` output. */
-export interface NativeCsrInfo extends NativeExtensionFields {
-  version: number;
-  subject: NativeName;
-  publicKey: NativePublicKeyInfo;
-  signatureAlgorithm?: { name: string; oid: string };
-  signatureValid: boolean;
-  attributes: { oid: string; name: string }[];
-}
-
-/** Input of `crlBuild`. */
-export interface NativeCrlSpec {
-  issuerCert: Buffer;
-  signingKey: Buffer;
-  digest: string;
-  thisUpdate: number;
-  nextUpdate: number;
-  crlNumber: Buffer;
-  /** reason: RFC 5280 CRLReason (0-10, not 7); omitted for none. */
-  entries: { serial: Buffer; date: number; reason?: number; invalidityDate?: number }[];
-}
-
-/** `crlParse` output. */
-export interface NativeCrlInfo extends NativeExtensionFields {
-  version: number;
-  issuer: NativeName;
-  thisUpdate: number;
-  nextUpdate: number | null;
-  signatureAlgorithm?: { name: string; oid: string };
-  entries: ({ serialNumber: string; revocationDate: number } & NativeExtensionFields)[];
-}
-
 // --- crypto (jsec/crypto) ---------------------------------------------------
 
 /** Input of `pkcs12Create`. Encryption names: aes-*-cbc (PBES2/PBKDF2), des-ede3-cbc, rc2-40-cbc (PKCS#12 PBE), none. */
@@ -355,6 +170,193 @@ export interface NativeOcspVerifyResult {
   signer?: Buffer;
 }
 
+// --- x509 / store / csr / crl (jsec/cert) ---------------------------------
+// Keys cross the boundary as DER: private keys as PKCS#8 (or as the members
+// of their JWK: EC, RSA, Ed25519, Ed448; Node exports and OpenSSL 3.0 imports
+// those about ten times faster than PKCS#8, which needs a decoder), public
+// keys as SubjectPublicKeyInfo (copied into certificates without decoding). Names are ordered [field, value] pairs (field: short
+// name, long name or dotted OID) or the DER of an X509_NAME. Times are
+// seconds since the epoch. Serials and CRL numbers are big-endian unsigned bytes.
+
+/** A general name for the builders. `ip` takes 4 or 16 raw bytes; `dirName` a name. */
+export type NativeGeneralNameInput =
+  | { type: 'dns' | 'email' | 'uri'; value: string }
+  | { type: 'ip'; value: Uint8Array }
+  | { type: 'dirName'; value: NativeNameInput };
+
+/** A distinguished name for the builders. */
+export type NativeNameInput = ReadonlyArray<readonly [string, string]> | Buffer;
+
+/** The standard extensions the certificate and CSR builders can write (all optional). */
+export interface NativeExtensionSpec {
+  basicConstraints?: { critical: boolean; ca: boolean; pathLength?: number };
+  /** Bit numbers of RFC 5280 KeyUsage (0 digitalSignature ... 8 decipherOnly). */
+  keyUsage?: { critical: boolean; bits: number[] };
+  extendedKeyUsage?: { critical: boolean; oids: string[] };
+  subjectAltName?: { critical: boolean; names: NativeGeneralNameInput[] };
+  /** true: computed from the subject key (SHA-1 of the key bits); a Buffer: that identifier. */
+  subjectKeyIdentifier?: boolean | Buffer;
+  /** true: the issuer's SKI (or its key's identifier); a Buffer: that identifier. */
+  authorityKeyIdentifier?: boolean | Buffer;
+  authorityInfoAccess?: { ocsp: string[]; caIssuers: string[] };
+  crlDistributionPoints?: string[];
+  certificatePolicies?: string[];
+  /** TLS feature numbers (5 = status_request: must-staple). */
+  tlsFeature?: number[];
+  /** Extensions copied verbatim: `value` is the DER inside the extnValue OCTET STRING. */
+  extra?: { oid: string; critical: boolean; value: Buffer }[];
+}
+
+/** Input of `x509Build`. */
+export interface NativeCertSpec {
+  serial: Buffer;
+  subject: NativeNameInput;
+  /** The issuer's certificate (DER): its subject becomes the issuer name, its SKI the AKI; the key must match it. */
+  issuerCert?: Buffer;
+  /** Issuer name when there is no issuer certificate (default: the subject: self-signed). */
+  issuer?: NativeNameInput;
+  notBefore: number;
+  notAfter: number;
+  /** Subject public key (SPKI DER); default: the public half of `signingKey`. */
+  publicKey?: Buffer;
+  /** The signing key: PKCS#8 DER or JWK members. */
+  signingKey: Buffer | Record<string, string>;
+  /** Digest name ('sha256', ...); '' for Ed25519 / Ed448. */
+  digest: string;
+  extensions?: NativeExtensionSpec;
+}
+
+/** A name as parsed. */
+export interface NativeName {
+  entries: { type: string; oid: string; value: string; set: number }[];
+  text: string;
+  der: Buffer;
+}
+
+/** A general name as parsed. */
+export interface NativeGeneralName {
+  type: 'dns' | 'email' | 'uri' | 'ip' | 'dirName' | 'registeredId' | 'otherName' | 'x400Address' | 'ediPartyName';
+  value: string | Buffer | NativeName;
+  bytes?: Buffer;
+  oid?: string;
+}
+
+/** Public-key information as parsed. */
+export interface NativePublicKeyInfo {
+  type: string;
+  bits: number;
+  curve?: string;
+  spki?: Buffer;
+}
+
+/** Extension fields shared by parsed certificates, CSRs and CRLs. */
+export interface NativeExtensionFields {
+  extensions: { oid: string; name: string; critical: boolean; value: Buffer; malformed?: boolean }[];
+  basicConstraints?: { critical: boolean; ca: boolean; pathLength: number | null };
+  keyUsage?: string[];
+  keyUsageCritical?: boolean;
+  extendedKeyUsage?: string[];
+  subjectAltName?: NativeGeneralName[];
+  issuerAltName?: NativeGeneralName[];
+  subjectKeyIdentifier?: string;
+  authorityKeyIdentifier?: { keyId: string | null; issuer: NativeGeneralName[] | null; serialNumber: string | null };
+  authorityInfoAccess?: { ocsp: string[]; caIssuers: string[]; other: NativeGeneralName[] };
+  crlDistributionPoints?: string[];
+  policies?: string[];
+  tlsFeature?: number[];
+  crlNumber?: string;
+  deltaCrlIndicator?: string;
+  reasonCode?: number;
+  invalidityDate?: number;
+}
+
+/** `x509Parse` output. */
+export interface NativeCertInfo extends NativeExtensionFields {
+  version: number;
+  serialNumber: string;
+  subject: NativeName;
+  issuer: NativeName;
+  notBefore: number;
+  notAfter: number;
+  publicKey: NativePublicKeyInfo;
+  signatureAlgorithm?: { name: string; oid: string };
+  invalidExtensions: boolean;
+  selfIssued: boolean;
+}
+
+/** A trust store (X509_STORE of anchors), reusable across verifications: `new TrustStore(anchorDers)`. */
+export interface NativeTrustStore {
+  readonly size: number;
+  close(): void;
+}
+
+/** Input of `x509Verify`. */
+export interface NativeVerifyRequest {
+  leaf: Buffer;
+  intermediates: Buffer[];
+  store: NativeTrustStore;
+  crls: Buffer[];
+  /** Validation time (seconds); default: now. */
+  time?: number;
+  /** OpenSSL purpose short name (sslserver, sslclient, smimesign, timestampsign, ocsphelper, any, codesign). */
+  purpose?: string;
+  hostname?: string;
+  ip?: string;
+  email?: string;
+  crlCheck?: 'leaf' | 'chain';
+  maxDepth?: number;
+  partialChain?: boolean;
+  strict?: boolean;
+}
+
+/** `x509Verify` output: every error the verify callback saw, in order. */
+export interface NativeVerifyResult {
+  valid: boolean;
+  verifyCode: number;
+  chain: Buffer[];
+  errors: { verifyCode: number; message: string; depth: number; cert: Buffer | null }[];
+}
+
+/** Input of `csrBuild`. */
+export interface NativeCsrSpec {
+  subject: NativeNameInput;
+  signingKey: Buffer | Record<string, string>;
+  digest: string;
+  extensions?: NativeExtensionSpec;
+}
+
+/** `csrParse` output. */
+export interface NativeCsrInfo extends NativeExtensionFields {
+  version: number;
+  subject: NativeName;
+  publicKey: NativePublicKeyInfo;
+  signatureAlgorithm?: { name: string; oid: string };
+  signatureValid: boolean;
+  attributes: { oid: string; name: string }[];
+}
+
+/** Input of `crlBuild`. */
+export interface NativeCrlSpec {
+  issuerCert: Buffer;
+  signingKey: Buffer | Record<string, string>;
+  digest: string;
+  thisUpdate: number;
+  nextUpdate: number;
+  crlNumber: Buffer;
+  /** reason: RFC 5280 CRLReason (0-10, not 7); omitted for none. */
+  entries: { serial: Buffer; date: number; reason?: number; invalidityDate?: number }[];
+}
+
+/** `crlParse` output. */
+export interface NativeCrlInfo extends NativeExtensionFields {
+  version: number;
+  issuer: NativeName;
+  thisUpdate: number;
+  nextUpdate: number | null;
+  signatureAlgorithm?: { name: string; oid: string };
+  entries: ({ serialNumber: string; revocationDate: number } & NativeExtensionFields)[];
+}
+
 /** The native binding: one section per object family. */
 export interface NativeBinding {
   /** Names of the families the addon registered. */
@@ -362,25 +364,6 @@ export interface NativeBinding {
 
   // --- common ---
   setErrorFactory(factory: (code: string, message: string, opensslErrors: OpenSSLErrorEntry[]) => Error): void;
-
-  // --- x509 / store / csr / crl (jsec/cert) ---
-  x509Build(spec: NativeCertSpec): Buffer;
-  x509Build(spec: NativeCertSpec, async: true): Promise<Buffer>;
-  x509Parse(der: Uint8Array): NativeCertInfo;
-  x509Check(der: Uint8Array, kind: 'host' | 'ip' | 'email', value: string, flags?: number): string | null;
-  x509VerifySignature(der: Uint8Array, issuerDer: Uint8Array): boolean;
-  x509KeyMatches(der: Uint8Array, pkcs8: Uint8Array): boolean;
-  x509KeyId(spki: Uint8Array): Buffer;
-  pemDecode(text: string | Uint8Array): { label: string; headers: string; der: Buffer }[];
-  pemEncode(label: string, der: Uint8Array): string;
-  TrustStore: new (anchors: Uint8Array[]) => NativeTrustStore;
-  x509Verify(request: NativeVerifyRequest): NativeVerifyResult;
-  verifyCodeString(code: number): string;
-  csrBuild(spec: NativeCsrSpec): Buffer;
-  csrParse(der: Uint8Array): NativeCsrInfo;
-  crlBuild(spec: NativeCrlSpec): Buffer;
-  crlParse(der: Uint8Array): NativeCrlInfo;
-  crlVerify(der: Uint8Array, issuerDer: Uint8Array): boolean;
 
   // --- crypto: pkcs12, cms, ec, pkey (jsec/crypto) ---
   // Keys cross as DER (private: PKCS#8, public: SPKI), certificates as DER.
@@ -422,6 +405,25 @@ export interface NativeBinding {
   ocspResponseStatusOnly(status: number): Buffer;
   ocspResponseVerify(der: Uint8Array, issuerDer: Uint8Array, extraCerts: Uint8Array[], atSeconds: number): NativeOcspVerifyResult;
   OcspSigner: new (certDer: Uint8Array, keyPkcs8: Uint8Array, extraCerts: Uint8Array[]) => NativeOcspSigner;
+
+  // --- x509 / store / csr / crl (jsec/cert) ---
+  x509Build(spec: NativeCertSpec): Buffer;
+  x509Build(spec: NativeCertSpec, async: true): Promise<Buffer>;
+  x509Parse(der: Uint8Array): NativeCertInfo;
+  x509Check(der: Uint8Array, kind: 'host' | 'ip' | 'email', value: string, flags?: number): string | null;
+  x509VerifySignature(der: Uint8Array, issuerDer: Uint8Array): boolean;
+  x509KeyMatches(der: Uint8Array, pkcs8: Uint8Array): boolean;
+  x509KeyId(spki: Uint8Array): Buffer;
+  pemDecode(text: string | Uint8Array): { label: string; headers: string; der: Buffer }[];
+  pemEncode(label: string, der: Uint8Array): string;
+  TrustStore: new (anchors: Uint8Array[]) => NativeTrustStore;
+  x509Verify(request: NativeVerifyRequest): NativeVerifyResult;
+  verifyCodeString(code: number): string;
+  csrBuild(spec: NativeCsrSpec): Buffer;
+  csrParse(der: Uint8Array): NativeCsrInfo;
+  crlBuild(spec: NativeCrlSpec): Buffer;
+  crlParse(der: Uint8Array): NativeCrlInfo;
+  crlVerify(der: Uint8Array, issuerDer: Uint8Array): boolean;
 
   // --- version ---
   versions(): NativeVersions;
