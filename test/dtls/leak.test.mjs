@@ -1,0 +1,53 @@
+// Native objects are freed on every path: a thousand associations (most
+// closed cleanly, some failing verification, some abandoned mid-handshake)
+// leave the process's SSL, SSL_CTX and datagram BIO counts where they began.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { connect, listen, activeHandles } from 'jsec/dtls';
+import { dtlsPki } from '../helpers/dtls-pki.mjs';
+
+const pki = dtlsPki();
+
+test('a thousand sessions opened and closed: native handle counts return to the start', { timeout: 60_000 }, async () => {
+  const start = activeHandles();
+  const server = await listen({ host: '127.0.0.1', ...pki.ec, handshakeTimeout: 2000 });
+  const port = server.address().port;
+  const silent = createSocket('udp4');
+  await new Promise((r) => silent.bind(0, '127.0.0.1', r));
+  let ok = 0;
+  let failed = 0;
+  const one = async (i) => {
+    if (i % 50 === 7) {
+      // Verification failure: the client's engine is freed on the error path.
+      await connect('127.0.0.1', port, { handshakeTimeout: 2000 }).then(
+        () => assert.fail('should not verify'),
+        (e) => assert.equal(e.code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'),
+      );
+      failed++;
+      return;
+    }
+    if (i % 100 === 13) {
+      // Abandoned mid-handshake by an abort.
+      await connect('127.0.0.1', silent.address().port, { ca: pki.ca, signal: AbortSignal.timeout(5) }).then(
+        () => assert.fail('should not connect'),
+        (e) => assert.ok(['ABORT_ERR', 'ERR_JSEC_CLOSED'].includes(e.code), e.code),
+      );
+      failed++;
+      return;
+    }
+    const c = await connect('127.0.0.1', port, { ca: pki.ca });
+    await c.send('x');
+    await c.close();
+    ok++;
+  };
+  for (let i = 0; i < 1000; i += 20) await Promise.all(Array.from({ length: 20 }, (_, k) => one(i + k)));
+  assert.equal(ok + failed, 1000);
+  await new Promise((r) => setTimeout(r, 100));
+  // Server peers close when the client's close_notify arrives.
+  assert.equal(server.peerCount, 0);
+  await server.close();
+  silent.close();
+  const end = activeHandles();
+  assert.deepEqual(end, start);
+});
