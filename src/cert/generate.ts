@@ -151,7 +151,8 @@ interface Plan {
 
 /** Validates options and works out everything except the key. */
 function plan(where: string, options: unknown, issued: boolean): Plan {
-  const o = deepFreeze(validateOptions<IssuedCertificateOptions>(where, options, issued ? ISSUED_SCHEMA : BASE_SCHEMA));
+  const given = deepFreeze(validateOptions<IssuedCertificateOptions>(where, options, issued ? ISSUED_SCHEMA : BASE_SCHEMA));
+  const o = { ...given, ca: given.ca ?? defaults.cert.selfSignedCa };
   if (issued && !o.issuer) throw createError('ERR_MISSING_OPTION', `The "issuer" option is required by ${where}`, { option: 'issuer' });
   if (o.key && o.publicKey) throw createError('ERR_JSEC_CONFLICTING_OPTIONS', 'Give either "key" or "publicKey", not both', { option: 'publicKey' });
   if ((o.key || o.publicKey) && o.keyType) throw createError('ERR_JSEC_CONFLICTING_OPTIONS', 'The "keyType" option cannot be used with an existing key', { option: 'keyType' });
