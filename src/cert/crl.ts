@@ -105,9 +105,11 @@ export class Crl {
   get version(): number {
     return this.#info.version;
   }
+  /** The CRL issuer's distinguished name. */
   get issuer(): DistinguishedName {
     return freezeName(this.#info.issuer);
   }
+  /** When this CRL was issued. */
   get thisUpdate(): Date {
     return new Date(this.#info.thisUpdate * 1000);
   }
@@ -127,6 +129,7 @@ export class Crl {
   get authorityKeyIdentifier(): string | null {
     return this.#info.authorityKeyIdentifier?.keyId ?? null;
   }
+  /** Signature algorithm (OpenSSL's long name). */
   get signatureAlgorithm(): string {
     return this.#info.signatureAlgorithm?.name ?? '';
   }
@@ -146,6 +149,7 @@ export class Crl {
   get derView(): Buffer {
     return this.#der;
   }
+  /** PEM text (`X509 CRL`). */
   get pem(): string {
     return toPem('X509 CRL', this.#der);
   }
@@ -177,6 +181,7 @@ export class Crl {
     return t >= this.thisUpdate.getTime() && (this.nextUpdate === null || t <= this.nextUpdate.getTime());
   }
 
+  /** A plain-object form for logs and JSON. */
   toJSON(): Record<string, unknown> {
     return {
       version: this.version,

@@ -48,9 +48,11 @@ export class Csr {
     return new Csr(kInternal, blocks[0]!);
   }
 
+  /** PKCS#10 version (1). */
   get version(): number {
     return this.#info.version;
   }
+  /** The requested subject. */
   get subject(): DistinguishedName {
     return freezeName(this.#info.subject);
   }
@@ -58,6 +60,7 @@ export class Csr {
   get subjectAltNames(): readonly GeneralName[] {
     return Object.freeze((this.#info.subjectAltName ?? []).map(freezeGeneralName));
   }
+  /** Type, size and curve of the requested key. */
   get publicKey(): PublicKeyInfo {
     const p = this.#info.publicKey;
     return Object.freeze(p.curve ? { type: p.type, bits: p.bits, curve: p.curve } : { type: p.type, bits: p.bits });
@@ -70,6 +73,7 @@ export class Csr {
   get spki(): Buffer {
     return this.#info.publicKey.spki!;
   }
+  /** Signature algorithm (OpenSSL's long name). */
   get signatureAlgorithm(): string {
     return this.#info.signatureAlgorithm?.name ?? '';
   }
@@ -98,6 +102,7 @@ export class Csr {
   get attributes(): readonly { oid: string; name: string }[] {
     return Object.freeze(this.#info.attributes.map((a) => Object.freeze({ ...a })));
   }
+  /** DER bytes (a copy). */
   get raw(): Buffer {
     return Buffer.from(this.#der);
   }
@@ -105,9 +110,11 @@ export class Csr {
   get derView(): Buffer {
     return this.#der;
   }
+  /** PEM text (`CERTIFICATE REQUEST`). */
   get pem(): string {
     return toPem('CERTIFICATE REQUEST', this.#der);
   }
+  /** A plain-object form for logs and JSON. */
   toJSON(): Record<string, unknown> {
     return {
       version: this.version,

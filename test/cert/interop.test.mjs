@@ -45,6 +45,25 @@ describe('jsec parses openssl output', () => {
     assert.ok(Certificate.from(der).equals(c));
   });
 
+  test('openssl req -x509 with every key type', () => {
+    const kinds = [
+      [['rsa:3072'], { type: 'rsa', bits: 3072 }, 'sha256WithRSAEncryption'],
+      [['ec', '-pkeyopt', 'ec_paramgen_curve:P-521'], { type: 'ec', bits: 521, curve: 'P-521' }, 'ecdsa-with-SHA256'],
+      [['ed25519'], { type: 'ed25519', bits: 256 }, 'ED25519'],
+      [['ed448'], { type: 'ed448', bits: 456 }, 'ED448'],
+      [['rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048'], { type: 'rsa-pss', bits: 2048 }, 'rsassaPss'],
+    ];
+    for (const [newkey, pub, sig] of kinds) {
+      const out = join(dir, `k-${pub.type}-${pub.bits}.pem`);
+      ok(openssl(['req', '-x509', '-newkey', ...newkey, '-nodes', '-keyout', join(dir, 'tmp.key'), '-out', out, '-days', '2', '-subj', '/CN=kt.example.test', '-addext', 'subjectAltName=DNS:kt.example.test']));
+      const c = Certificate.from(readFileSync(out, 'utf8'));
+      assert.deepEqual({ ...c.publicKey }, pub, newkey.join(' '));
+      assert.equal(c.signatureAlgorithm, sig);
+      assert.equal(c.checkHost('kt.example.test'), 'kt.example.test');
+      assert.equal(verifyChain(c, { trustAnchors: [c], hostname: 'kt.example.test' }).valid, true);
+    }
+  });
+
   test('openssl req -new CSR (with SANs) and openssl ca certificate', () => {
     const key = join(dir, 'leaf.key');
     const csrPath = join(dir, 'leaf.csr');
