@@ -33,9 +33,10 @@ export interface DistinguishedName {
  * A distinguished name as input: ordered `[type, value]` pairs (type: short
  * name such as `CN`, long name such as `commonName`, or a dotted OID), or an
  * object whose keys are such types (values may be arrays for repeated
- * attributes), written in the conventional order C, ST, L, O, OU, CN, then the rest.
+ * attributes), written in the conventional order C, ST, L, O, OU, CN, then the rest,
+ * or a parsed {@link DistinguishedName} (for example another certificate's subject).
  */
-export type NameInput = ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | readonly string[]>>;
+export type NameInput = ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | readonly string[]>> | DistinguishedName;
 
 /** A subject alternative name as input and as parsed. */
 export type GeneralName =
@@ -65,6 +66,13 @@ const LONG: Record<string, string> = {
   organizationalUnitName: 'OU',
   commonName: 'CN',
   email: 'emailAddress',
+  '2.5.4.6': 'C',
+  '2.5.4.8': 'ST',
+  '2.5.4.7': 'L',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.3': 'CN',
+  '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
 function fail(option: string, message: string): never {
@@ -78,7 +86,10 @@ function fail(option: string, message: string): never {
  */
 export function normalizeName(input: unknown, option = 'subject'): [string, string][] {
   const out: [string, string][] = [];
-  if (Array.isArray(input)) {
+  if (input !== null && typeof input === 'object' && Array.isArray((input as DistinguishedName).entries) && Buffer.isBuffer((input as DistinguishedName).der)) {
+    // A parsed name (certificate.subject): its attributes, by OID, in order.
+    for (const e of (input as DistinguishedName).entries) out.push([LONG[e.oid] ?? e.oid, e.value]);
+  } else if (Array.isArray(input)) {
     input.forEach((pair, i) => {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
         throw createError('ERR_INVALID_ARG_TYPE', `The "${option}[${i}]" option must be a [type, value] pair of strings`, { option: `${option}[${i}]` });

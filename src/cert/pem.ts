@@ -9,9 +9,10 @@
 import { createError } from '../errors/index.js';
 import { isBytes } from '../config/validate.js';
 import { native } from '../native/loader.js';
+import { defaults } from '../config/defaults.js';
 
-/** Upper bound on one input (PEM text or DER), so hostile input cannot exhaust memory: 16 MiB. */
-export const MAX_INPUT = 16 * 1024 * 1024;
+/** Upper bound on one input (PEM text or DER), so hostile input cannot exhaust memory. */
+export const MAX_INPUT: number = defaults.cert.maxInputSize;
 
 function asBuffer(v: ArrayBufferView | ArrayBuffer): Buffer {
   return v instanceof ArrayBuffer ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);

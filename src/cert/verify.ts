@@ -203,7 +203,7 @@ export function verifyChain(leaf: CertificateInput, options?: VerifyOptions): Ve
     store = nodeRoots().store;
   }
   const crls = toCrls(o.crls);
-  const crlCheck = o.crlCheck ?? (crls.length > 0 ? 'leaf' : 'none');
+  const crlCheck = o.crlCheck ?? (crls.length > 0 ? defaults.cert.verifyCrlCheck : 'none');
   if (o.ip !== undefined && !/^[0-9a-fA-F:.]+$/.test(o.ip)) throw createError('ERR_INVALID_ARG_VALUE', 'The "ip" option must be an IPv4 or IPv6 address', { option: 'ip' });
   try {
     const req: Parameters<ReturnType<typeof native>['x509Verify']>[0] = {
@@ -212,8 +212,8 @@ export function verifyChain(leaf: CertificateInput, options?: VerifyOptions): Ve
       store,
       crls: crls.map((c) => c.derView),
       maxDepth: o.maxDepth ?? defaults.cert.verifyMaxDepth,
-      partialChain: o.partialChain ?? false,
-      strict: o.strict ?? false,
+      partialChain: o.partialChain ?? defaults.cert.verifyPartialChain,
+      strict: o.strict ?? defaults.cert.verifyStrict,
     };
     if (o.time) req.time = Math.floor(o.time.getTime() / 1000);
     if (o.purpose) req.purpose = PURPOSE_SNAME[o.purpose];

@@ -39,6 +39,10 @@ export const DEFAULTS = Object.freeze({
     autoSan: d(true, 'When no SAN is given, the commonName becomes a DNS or IP SAN: TLS clients match only SANs (RFC 6125), never the CN.'),
     keyUsageCritical: d(true, 'RFC 5280 says keyUsage SHOULD be critical.'),
     verifyMaxDepth: d(100, "OpenSSL's default verification depth (certificates below the trust anchor)."),
+    verifyPartialChain: d(false, 'A chain must end at a self-signed trust anchor unless partial chains are asked for.'),
+    verifyStrict: d(false, "OpenSSL's X509_STRICT rejects real-world certificates with minor RFC 5280 slips; opt in."),
+    verifyCrlCheck: d('leaf' as const, 'When CRLs are given, the leaf is checked (as openssl -crl_check); chain checks need every CA CRL.'),
+    maxInputSize: d(16 * 1024 * 1024, 'Parsers refuse PEM/DER inputs above 16 MiB, so hostile input cannot exhaust memory (bytes).'),
   }),
   tls: Object.freeze({
     minVersion: d('TLSv1.2' as const, 'TLS 1.0 and 1.1 are deprecated (RFC 8996).'),

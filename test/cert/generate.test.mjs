@@ -223,6 +223,13 @@ describe('generate (issued) and options', () => {
     assert.equal(verifySignature(leaf.cert, root.cert), true);
   });
 
+  test('a parsed subject can be reused as the subject of a new certificate', () => {
+    const first = generateSelfSignedSync({ subject: { C: 'US', O: 'Reuse', CN: 'reuse.example.test' } });
+    const again = generateSync({ subject: first.certificate.subject, issuer: { certificate: root.cert, key: root.key } });
+    assert.equal(again.certificate.subject.text, 'C=US, O=Reuse, CN=reuse.example.test');
+    assert.deepEqual(again.certificate.subjectAltNames, [{ type: 'dns', value: 'reuse.example.test' }]);
+  });
+
   test('a public key alone can be certified (the private key stays elsewhere)', () => {
     const { publicKey } = generateKeyPairSync('ed25519');
     const r = generateSync({ commonName: 'remote', publicKey, issuer: { certificate: root.cert, key: root.key } });
