@@ -25,7 +25,9 @@ const files = readdirSync(join(root, 'test'), { recursive: true })
   .sort();
 
 const concurrency = Math.max(2, availableParallelism());
-const args = ['--test', `--test-concurrency=${concurrency}`, ...passThrough, ...files];
+// Bound every test (no file may hang the run) and end each file when its
+// tests are done even if a handle was left open.
+const args = ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', '--test-force-exit', ...passThrough, ...files];
 console.log(`running ${files.length} test files with ${relative(root, process.execPath) || process.execPath} ${process.version}`);
 const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, JSEC_TEST: '1' } });
 process.exit(r.status ?? 1);
