@@ -140,9 +140,151 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// A keyed AEAD: the key schedule (and GCM's hash table) is computed once and
+// each message only sets its nonce, as a long-lived TLS record layer does.
+// The contexts are freed (and cleansed by OpenSSL) on close() or collection.
+class AeadKey : public Napi::ObjectWrap<AeadKey> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "AeadKey",
+                       {InstanceMethod<&AeadKey::SealM>("seal"), InstanceMethod<&AeadKey::OpenM>("open"),
+                        InstanceMethod<&AeadKey::CloseM>("close")});
+  }
+
+  explicit AeadKey(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AeadKey>(info) {
+    Napi::Env env = info.Env();
+    ErrorQueueGuard guard;
+    alg_ = info[0].As<Napi::Number>().Int32Value();
+    View key = ViewOf(info[1]);
+    // CCM bakes the tag and length-field sizes into its key setup, so it
+    // sets the key again per message; the other modes keep the schedule.
+    if (IsCcm(alg_)) key_.assign(key.data, key.data + key.size);
+    EVP_CIPHER* cipher = Cipher(alg_);
+    if (cipher == nullptr) ThrowOpenSSL(env, std::string(kNames[alg_]) + " is not available", "ERR_JSEC_UNSUPPORTED");
+    enc_.reset(EVP_CIPHER_CTX_new());
+    dec_.reset(EVP_CIPHER_CTX_new());
+    if (!enc_ || !dec_ || EVP_EncryptInit_ex2(enc_.get(), cipher, key.data, nullptr, nullptr) != 1 ||
+        EVP_DecryptInit_ex2(dec_.get(), cipher, key.data, nullptr, nullptr) != 1) {
+      ThrowOpenSSL(env, "AEAD key setup failed");
+    }
+  }
+
+ private:
+  void Check(Napi::Env env) {
+    if (!enc_) ThrowError(env, "ERR_JSEC_CLOSED", "the AEAD key was closed");
+  }
+
+  // seal(nonce, aad | null, plaintext, tagLength) -> ciphertext || tag
+  Napi::Value SealM(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Check(env);
+    ErrorQueueGuard guard;
+    View iv = ViewOf(info[0]), pt = ViewOf(info[2]);
+    View aad = info[1].IsNull() || info[1].IsUndefined() ? View() : ViewOf(info[1]);
+    int tagLen = info[3].As<Napi::Number>().Int32Value();
+    bool ccm = IsCcm(alg_);
+    EVP_CIPHER_CTX* ctx = enc_.get();
+    int outl = 0;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size), nullptr) != 1 ||
+        (ccm && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tagLen, nullptr) != 1) ||
+        EVP_EncryptInit_ex2(ctx, nullptr, ccm ? key_.data() : nullptr, iv.data, nullptr) != 1 ||
+        (ccm && EVP_EncryptUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(pt.size)) != 1) ||
+        (aad.size > 0 && EVP_EncryptUpdate(ctx, nullptr, &outl, aad.data, static_cast<int>(aad.size)) != 1)) {
+      ThrowOpenSSL(env, "AEAD setup failed");
+    }
+    // An optional caller-owned output (TS checked its size) avoids one
+    // allocation per message.
+    Napi::Value result;
+    unsigned char* o;
+    if (info.Length() > 4 && info[4].IsTypedArray()) {
+      result = info[4];
+      o = const_cast<unsigned char*>(ViewOf(info[4]).data);
+    } else {
+      auto out = Napi::Buffer<unsigned char>::New(env, pt.size + static_cast<size_t>(tagLen));
+      o = out.Data();
+      result = out;
+    }
+    pt = ViewOf(info[2]);
+    int fin = 0;
+    if (((pt.size > 0 || ccm) && EVP_EncryptUpdate(ctx, o, &outl, pt.data, static_cast<int>(pt.size)) != 1) ||
+        EVP_EncryptFinal_ex(ctx, o + outl, &fin) != 1 || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tagLen, o + pt.size) != 1) {
+      ThrowOpenSSL(env, "AEAD encryption failed");
+    }
+    return result;
+  }
+
+  // open(nonce, aad | null, ciphertext, tag) -> plaintext (wiped and thrown on a bad tag)
+  Napi::Value OpenM(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Check(env);
+    ErrorQueueGuard guard;
+    View iv = ViewOf(info[0]), ct = ViewOf(info[2]), tag = ViewOf(info[3]);
+    View aad = info[1].IsNull() || info[1].IsUndefined() ? View() : ViewOf(info[1]);
+    bool ccm = IsCcm(alg_);
+    EVP_CIPHER_CTX* ctx = dec_.get();
+    int outl = 0;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size), nullptr) != 1 ||
+        (ccm && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), const_cast<unsigned char*>(tag.data)) != 1) ||
+        EVP_DecryptInit_ex2(ctx, nullptr, ccm ? key_.data() : nullptr, iv.data, nullptr) != 1 ||
+        (ccm && EVP_DecryptUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(ct.size)) != 1) ||
+        (aad.size > 0 && EVP_DecryptUpdate(ctx, nullptr, &outl, aad.data, static_cast<int>(aad.size)) != 1)) {
+      ThrowOpenSSL(env, "AEAD setup failed");
+    }
+    Napi::Value result;
+    unsigned char* o;
+    if (info.Length() > 4 && info[4].IsTypedArray()) {
+      result = info[4];
+      o = const_cast<unsigned char*>(ViewOf(info[4]).data);
+    } else {
+      auto out = Napi::Buffer<unsigned char>::New(env, ct.size);
+      o = out.Data();
+      result = out;
+    }
+    ct = ViewOf(info[2]);
+    tag = ViewOf(info[3]);
+    bool ok;
+    if (ccm) {
+      ok = EVP_DecryptUpdate(ctx, o, &outl, ct.data, static_cast<int>(ct.size)) == 1;
+    } else {
+      int fin = 0;
+      ok = (ct.size == 0 || EVP_DecryptUpdate(ctx, o, &outl, ct.data, static_cast<int>(ct.size)) == 1) &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), const_cast<unsigned char*>(tag.data)) == 1 &&
+           EVP_DecryptFinal_ex(ctx, o + outl, &fin) == 1;
+    }
+    if (!ok) {
+      OPENSSL_cleanse(o, ct.size);
+      ERR_clear_error();
+      ThrowError(env, "ERR_JSEC_CRYPTO_AUTH_FAILED", "AEAD authentication failed");
+    }
+    return result;
+  }
+
+  Napi::Value CloseM(const Napi::CallbackInfo& info) {
+    Release();
+    return info.Env().Undefined();
+  }
+
+  void Release() {
+    enc_.reset();
+    dec_.reset();
+    if (!key_.empty()) OPENSSL_cleanse(key_.data(), key_.size());
+    key_.clear();
+  }
+
+ public:
+  ~AeadKey() override { Release(); }
+
+ private:
+  int alg_ = 0;
+  Bytes key_;
+  CipherCtxPtr enc_;
+  CipherCtxPtr dec_;
+};
+
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("aeadSeal", Napi::Function::New(env, Seal, "aeadSeal"));
   exports.Set("aeadOpen", Napi::Function::New(env, Open, "aeadOpen"));
+  exports.Set("AeadKey", AeadKey::Define(env));
 }
 
 }  // namespace

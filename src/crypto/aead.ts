@@ -13,6 +13,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
 import { native } from '../native/loader.js';
+import type { NativeAeadKey } from '../native/binding.js';
 import { validateOptions } from '../config/validate.js';
 import { asBuffer, dataBuffer, fail, oneOf, type Bytes, type Data } from './internal.js';
 
@@ -107,6 +108,35 @@ export interface EncryptOptions {
   tagLength?: number;
 }
 
+// The per-message option check is on the hot path: accept a plain object
+// whose keys are all known without copying it, and let validateOptions
+// produce the typed error otherwise. `aad` is checked by dataBuffer (a
+// oneOf rule would build and discard an error per call).
+const SEAL_SCHEMA = { aad: { type: 'any' }, tagLength: { type: 'number', integer: true } } as const;
+const OPEN_SCHEMA = { aad: { type: 'any' } } as const;
+const NO_OPTIONS: EncryptOptions = Object.freeze({});
+
+function sealOptions(where: string, options: unknown): EncryptOptions {
+  if (options === undefined) return NO_OPTIONS;
+  if (options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype) {
+    let known = true;
+    for (const key in options) if (key !== 'aad' && key !== 'tagLength') known = false;
+    const t = (options as EncryptOptions).tagLength;
+    if (known && (t === undefined || Number.isInteger(t))) return options as EncryptOptions;
+  }
+  return validateOptions<EncryptOptions>(where, options, SEAL_SCHEMA);
+}
+
+function openOptions(where: string, options: unknown): { aad?: Data } {
+  if (options === undefined) return NO_OPTIONS;
+  if (options !== null && typeof options === 'object' && Object.getPrototypeOf(options) === Object.prototype) {
+    let known = true;
+    for (const key in options) if (key !== 'aad') known = false;
+    if (known) return options as { aad?: Data };
+  }
+  return validateOptions<{ aad?: Data }>(where, options, OPEN_SCHEMA);
+}
+
 /** Output of {@link encrypt}. */
 export interface Sealed {
   readonly ciphertext: Buffer;
@@ -142,10 +172,7 @@ function checkCcmLength(ci: CipherInfo, nonce: Buffer, length: number): void {
  */
 export function encrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, plaintext: Data, options?: EncryptOptions): Sealed {
   const ci = cipherInfo(algorithm);
-  const o = validateOptions<EncryptOptions>('encrypt', options, {
-    aad: { type: 'oneOf', rules: [{ type: 'string' }, { type: 'bytes' }] },
-    tagLength: { type: 'number', integer: true },
-  });
+  const o = sealOptions('encrypt', options);
   const k = asBuffer('key', key);
   const iv = asBuffer('nonce', nonce);
   const tagLength = o.tagLength ?? DEFAULTS.crypto.tagLength.value;
@@ -166,7 +193,7 @@ export function encrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, plai
  */
 export function decrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, ciphertext: Bytes, tag: Bytes, options?: { aad?: Data }): Buffer {
   const ci = cipherInfo(algorithm);
-  const o = validateOptions<{ aad?: Data }>('decrypt', options, { aad: { type: 'oneOf', rules: [{ type: 'string' }, { type: 'bytes' }] } });
+  const o = openOptions('decrypt', options);
   const k = asBuffer('key', key);
   const iv = asBuffer('nonce', nonce);
   const t = asBuffer('tag', tag);
@@ -181,4 +208,171 @@ export function decrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, ciph
     return Buffer.alloc(0);
   }
   return native().aeadOpen(ALG_INDEX[ci.name], k, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), ct, t);
+}
+
+/** The states of an {@link AeadKey}. */
+export type AeadKeyState = 'open' | 'closed';
+
+const kHandle = Symbol('jsec.aeadKey.handle');
+
+/**
+ * A key bound to one AEAD algorithm, for many messages: the key schedule
+ * (and GCM's hash table) is computed once, so each message costs only its
+ * nonce setup, as in a TLS record layer. Same checks and guarantees as
+ * {@link encrypt} / {@link decrypt}. Make one with {@link createAeadKey};
+ * `close()` (or `using`) frees the OpenSSL contexts, after which every call
+ * throws `ERR_JSEC_CLOSED`.
+ *
+ * @remarks The nonce is still the caller's: never reuse one under a key.
+ */
+export class AeadKey {
+  readonly #info: CipherInfo;
+  #handle: NativeAeadKey | undefined;
+
+  /** @internal use {@link createAeadKey} */
+  constructor(token: symbol, info: CipherInfo, handle: NativeAeadKey) {
+    if (token !== kHandle) throw fail('ERR_INVALID_ARG_VALUE', 'use createAeadKey()');
+    this.#info = info;
+    this.#handle = handle;
+  }
+
+  /** The algorithm. */
+  get algorithm(): AeadAlgorithm {
+    return this.#info.name;
+  }
+
+  /** `open` until {@link close}. */
+  get state(): AeadKeyState {
+    return this.#handle ? 'open' : 'closed';
+  }
+
+  #live(): NativeAeadKey {
+    if (!this.#handle) throw fail('ERR_JSEC_CLOSED', 'The AEAD key was closed', { state: 'closed' });
+    return this.#handle;
+  }
+
+  /** Encrypts like {@link encrypt}. @throws as {@link encrypt}, and StateError `ERR_JSEC_CLOSED` */
+  encrypt(nonce: Bytes, plaintext: Data, options?: EncryptOptions): Sealed {
+    const h = this.#live();
+    const o = sealOptions('AeadKey.encrypt', options);
+    const iv = asBuffer('nonce', nonce);
+    const tagLength = o.tagLength ?? DEFAULTS.crypto.tagLength.value;
+    checkNonceTag(this.#info, iv, tagLength);
+    const pt = dataBuffer('plaintext', plaintext);
+    checkCcmLength(this.#info, iv, pt.length);
+    const sealed = h.seal(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength);
+    return Object.freeze({ ciphertext: sealed.subarray(0, pt.length), tag: sealed.subarray(pt.length) });
+  }
+
+  /** Authenticates and decrypts like {@link decrypt}. @throws as {@link decrypt}, and StateError `ERR_JSEC_CLOSED` */
+  decrypt(nonce: Bytes, ciphertext: Bytes, tag: Bytes, options?: { aad?: Data }): Buffer {
+    const h = this.#live();
+    const o = openOptions('AeadKey.decrypt', options);
+    const iv = asBuffer('nonce', nonce);
+    const t = asBuffer('tag', tag);
+    checkNonceTag(this.#info, iv, t.length);
+    const ct = asBuffer('ciphertext', ciphertext);
+    checkCcmLength(this.#info, iv, ct.length);
+    const aad = o.aad === undefined ? null : dataBuffer('aad', o.aad);
+    if (this.#info.name.endsWith('ccm') && ct.length === 0) {
+      const expect = h.seal(iv, aad, Buffer.alloc(0), t.length);
+      if (!nodeCrypto.timingSafeEqual(expect, t)) throw fail('ERR_JSEC_CRYPTO_AUTH_FAILED', `${this.#info.name}: authentication failed`);
+      return Buffer.alloc(0);
+    }
+    return h.open(iv, aad, ct, t);
+  }
+
+  /**
+   * Like {@link AeadKey.encrypt}, but writes `ciphertext || tag` into
+   * `output` (at least plaintext + tag bytes) instead of allocating: the
+   * zero-allocation path for high message rates. `output` may be the
+   * plaintext's own bytes (in place) but must not otherwise overlap it.
+   *
+   * @returns views of `output`: the ciphertext and the tag that follows it.
+   * @throws ConfigError `ERR_OUT_OF_RANGE` (output too small), `ERR_INVALID_ARG_VALUE` (partial overlap), and as {@link AeadKey.encrypt}
+   */
+  encryptInto(nonce: Bytes, plaintext: Bytes, output: Bytes, options?: EncryptOptions): Sealed {
+    const h = this.#live();
+    const o = sealOptions('AeadKey.encryptInto', options);
+    const iv = asBuffer('nonce', nonce);
+    const tagLength = o.tagLength ?? DEFAULTS.crypto.tagLength.value;
+    checkNonceTag(this.#info, iv, tagLength);
+    const pt = asBuffer('plaintext', plaintext);
+    checkCcmLength(this.#info, iv, pt.length);
+    const out = outputFor('output', output, pt, pt.length + tagLength);
+    h.seal(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength, out);
+    return Object.freeze({ ciphertext: out.subarray(0, pt.length), tag: out.subarray(pt.length, pt.length + tagLength) });
+  }
+
+  /**
+   * Like {@link AeadKey.decrypt}, but writes the plaintext into `output` (at
+   * least ciphertext bytes). On an authentication failure the written bytes
+   * are wiped before `ERR_JSEC_CRYPTO_AUTH_FAILED` is thrown.
+   *
+   * @returns a view of `output` holding the plaintext.
+   */
+  decryptInto(nonce: Bytes, ciphertext: Bytes, tag: Bytes, output: Bytes, options?: { aad?: Data }): Buffer {
+    const h = this.#live();
+    const o = openOptions('AeadKey.decryptInto', options);
+    const iv = asBuffer('nonce', nonce);
+    const t = asBuffer('tag', tag);
+    checkNonceTag(this.#info, iv, t.length);
+    const ct = asBuffer('ciphertext', ciphertext);
+    checkCcmLength(this.#info, iv, ct.length);
+    const out = outputFor('output', output, ct, ct.length);
+    if (ct.length === 0) {
+      this.decrypt(iv, ct, t, o);
+      return out.subarray(0, 0);
+    }
+    h.open(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), ct, t, out);
+    return out.subarray(0, ct.length);
+  }
+
+  /** Frees the OpenSSL contexts (they are cleansed). Idempotent. */
+  close(): void {
+    this.#handle?.close();
+    this.#handle = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** A caller-owned output: big enough, and either the input's own bytes or disjoint from them. */
+function outputFor(path: string, output: unknown, input: Buffer, size: number): Buffer {
+  const out = asBuffer(path, output);
+  if (out.length < size) throw fail('ERR_OUT_OF_RANGE', `The "${path}" buffer needs at least ${size} bytes; it has ${out.length}`, { option: path, min: size });
+  if (out.buffer === input.buffer && input.length > 0) {
+    const a = out.byteOffset;
+    const b = input.byteOffset;
+    if (a !== b && a < b + input.length && b < a + size) {
+      throw fail('ERR_INVALID_ARG_VALUE', `The "${path}" buffer partially overlaps the input; use the same bytes (in place) or separate ones`, { option: path });
+    }
+  }
+  return out;
+}
+
+function checkNonceTag(ci: CipherInfo, nonce: Buffer, tagLength: number): void {
+  if (!ci.nonceLengths.includes(nonce.length)) {
+    throw fail('ERR_JSEC_CRYPTO_INVALID_NONCE_LENGTH', `${ci.name} nonces are ${ci.nonceLengths.join(', ')} bytes, not ${nonce.length}`, { expected: ci.nonceLengths, actual: nonce.length });
+  }
+  if (!ci.tagLengths.includes(tagLength)) {
+    throw fail('ERR_JSEC_CRYPTO_INVALID_TAG_LENGTH', `${ci.name} tags are ${ci.tagLengths.join(', ')} bytes, not ${tagLength}`, { expected: ci.tagLengths, actual: tagLength });
+  }
+}
+
+/**
+ * Binds a key to an AEAD algorithm for many messages (see {@link AeadKey}).
+ *
+ * @throws ConfigError `ERR_JSEC_CRYPTO_INVALID_KEY_LENGTH`, `ERR_INVALID_ARG_VALUE` (unknown algorithm)
+ */
+export function createAeadKey(algorithm: AeadAlgorithm, key: Bytes): AeadKey {
+  const ci = cipherInfo(algorithm);
+  const k = asBuffer('key', key);
+  if (k.length !== ci.keyLength) {
+    throw fail('ERR_JSEC_CRYPTO_INVALID_KEY_LENGTH', `${ci.name} keys are ${ci.keyLength} bytes, not ${k.length}`, { expected: ci.keyLength, actual: k.length });
+  }
+  const N = native().AeadKey;
+  return new AeadKey(kHandle, ci, new N(ALG_INDEX[ci.name], k));
 }

@@ -282,6 +282,69 @@ describe('AEAD', () => {
     assert.throws(() => c.cipherInfo('aes-256-cbc'), (e) => is('ERR_INVALID_ARG_VALUE')(e) && /aes-256-gcm/.test(e.message));
   });
 
+  test('AeadKey: keyed contexts agree with the one-shot calls, reject tampering, and close', () => {
+    for (const alg of c.AEAD_ALGORITHMS) {
+      const key = c.randomBytes(c.cipherInfo(alg).keyLength);
+      const k = c.createAeadKey(alg, key);
+      assert.equal(k.algorithm, alg);
+      assert.equal(k.state, 'open');
+      for (const size of [0, 100, 70_000]) {
+        const nonce = c.generateNonce(alg);
+        const pt = c.randomBytes(size + 1).subarray(1);
+        const a = k.encrypt(nonce, pt, { aad: 'h' });
+        const b = c.encrypt(alg, key, nonce, pt, { aad: 'h' });
+        assert.deepEqual(a, b);
+        assert.deepEqual(k.decrypt(nonce, a.ciphertext, a.tag, { aad: 'h' }), pt);
+        assert.deepEqual(c.decrypt(alg, key, nonce, a.ciphertext, a.tag, { aad: 'h' }), pt);
+        assert.throws(() => k.decrypt(nonce, a.ciphertext, a.tag), is('ERR_JSEC_CRYPTO_AUTH_FAILED', OpenSSLError));
+        assert.throws(() => k.decrypt(nonce, a.ciphertext, Buffer.alloc(16)), is('ERR_JSEC_CRYPTO_AUTH_FAILED'));
+      }
+      assert.throws(() => k.encrypt(Buffer.alloc(3), 'x'), is('ERR_JSEC_CRYPTO_INVALID_NONCE_LENGTH'));
+      k.close();
+      k.close();
+      assert.equal(k.state, 'closed');
+      assert.throws(() => k.encrypt(c.generateNonce(alg), 'x'), is('ERR_JSEC_CLOSED'));
+      assert.throws(() => k.decrypt(c.generateNonce(alg), Buffer.alloc(1), Buffer.alloc(16)), is('ERR_JSEC_CLOSED'));
+    }
+    assert.throws(() => c.createAeadKey('aes-256-gcm', Buffer.alloc(16)), is('ERR_JSEC_CRYPTO_INVALID_KEY_LENGTH'));
+    assert.throws(() => c.createAeadKey('aes-256-ctr', Buffer.alloc(32)), is('ERR_INVALID_ARG_VALUE'));
+    const d = c.createAeadKey('aes-128-gcm', Buffer.alloc(16));
+    d[Symbol.dispose]();
+    assert.equal(d.state, 'closed');
+  });
+
+  test('AeadKey.encryptInto / decryptInto: caller-owned output, in place, sizes, overlap, wiped on failure', () => {
+    for (const alg of ['aes-256-gcm', 'chacha20-poly1305', 'aes-128-ccm']) {
+      const key = c.randomBytes(32).subarray(0, c.cipherInfo(alg).keyLength);
+      const k = c.createAeadKey(alg, key);
+      const nonce = c.generateNonce(alg);
+      const pt = c.randomBytes(1000);
+      const out = Buffer.alloc(1100, 0xee);
+      const sealed = k.encryptInto(nonce, pt, out, { aad: 'a' });
+      assert.equal(sealed.ciphertext.buffer, out.buffer);
+      assert.deepEqual(sealed, c.encrypt(alg, key, nonce, pt, { aad: 'a' }));
+      const back = Buffer.alloc(1000);
+      assert.deepEqual(k.decryptInto(nonce, sealed.ciphertext, sealed.tag, back, { aad: 'a' }), pt);
+      // in place: the plaintext buffer (with room for the tag) becomes the ciphertext
+      const work = Buffer.concat([pt, Buffer.alloc(16)]);
+      const inPlace = k.encryptInto(nonce, work.subarray(0, 1000), work, { aad: 'a' });
+      assert.deepEqual(inPlace.ciphertext, sealed.ciphertext);
+      const tag = Buffer.from(inPlace.tag);
+      assert.deepEqual(k.decryptInto(nonce, work.subarray(0, 1000), tag, work, { aad: 'a' }), pt);
+      // failure wipes what was written
+      const victim = Buffer.alloc(1000, 0x55);
+      assert.throws(() => k.decryptInto(nonce, sealed.ciphertext, sealed.tag, victim, { aad: 'b' }), is('ERR_JSEC_CRYPTO_AUTH_FAILED'));
+      assert.ok(victim.every((b) => b === 0 || b === 0x55), 'no plaintext left behind');
+      assert.ok(!victim.equals(pt.subarray(0, 1000)));
+      assert.throws(() => k.encryptInto(nonce, pt, Buffer.alloc(1015)), is('ERR_OUT_OF_RANGE'));
+      assert.throws(() => k.decryptInto(nonce, sealed.ciphertext, sealed.tag, Buffer.alloc(999)), is('ERR_OUT_OF_RANGE'));
+      const shared = Buffer.alloc(3000);
+      shared.set(pt, 0);
+      assert.throws(() => k.encryptInto(nonce, shared.subarray(0, 1000), shared.subarray(10, 1026)), is('ERR_INVALID_ARG_VALUE'));
+      k.close();
+    }
+  });
+
   test('key, nonce and tag sizes are checked before any work', () => {
     const k = c.randomBytes(32);
     const n = c.randomBytes(12);
@@ -298,6 +361,11 @@ describe('AEAD', () => {
     assert.throws(() => c.encrypt('aes-128-ccm', c.randomBytes(16), c.randomBytes(13), Buffer.alloc(70_000)), is('ERR_OUT_OF_RANGE'));
     assert.throws(() => c.encrypt('aes-128-ccm', c.randomBytes(16), c.randomBytes(12), 'x', { tagLength: 5 }), is('ERR_JSEC_CRYPTO_INVALID_TAG_LENGTH'));
     assert.throws(() => c.encrypt('aes-256-gcm', 'a string key', n, 'x'), is('ERR_INVALID_ARG_TYPE'));
+    assert.throws(() => c.encrypt('aes-256-gcm', k, n, 'x', { add: 'typo' }), (e) => is('ERR_JSEC_UNKNOWN_OPTION')(e) && e.suggestion === 'aad');
+    assert.throws(() => c.encrypt('aes-256-gcm', k, n, 'x', { tagLength: 15.5 }), is('ERR_OUT_OF_RANGE'));
+    assert.throws(() => c.encrypt('aes-256-gcm', k, n, 'x', { aad: 42 }), is('ERR_INVALID_ARG_TYPE'));
+    assert.throws(() => c.decrypt('aes-256-gcm', k, n, Buffer.alloc(1), Buffer.alloc(16), { aad: 'x', tag: 1 }), is('ERR_JSEC_UNKNOWN_OPTION'));
+    assert.throws(() => c.encrypt('aes-256-gcm', k, n, 'x', 'aad'), is('ERR_INVALID_ARG_TYPE'));
   });
 });
 

@@ -75,7 +75,17 @@ test('aead: CAVP GCM / CCM and RFC 8439 ChaCha20-Poly1305, with tampering reject
       () => c.decrypt(v.alg, key, nonce, hex(v.ct), tag, { aad: Buffer.concat([aad, Buffer.from([0])]) }),
     ];
     if (v.ct.length > 0) bad.push(() => c.decrypt(v.alg, key, nonce, flip(hex(v.ct)), tag, { aad }));
+    // the same through a keyed AeadKey (key schedule computed once), used twice
+    const k = c.createAeadKey(v.alg, key);
+    for (let i = 0; i < 2; i++) {
+      const s2 = k.encrypt(nonce, hex(v.pt), { aad, tagLength: tag.length });
+      assert.equal(s2.ciphertext.toString('hex') + s2.tag.toString('hex'), v.ct + v.tag, v.ref);
+      assert.equal(k.decrypt(nonce, hex(v.ct), tag, { aad }).toString('hex'), v.pt, v.ref);
+    }
+    bad.push(() => k.decrypt(nonce, hex(v.ct), flip(tag), { aad }), () => k.decrypt(flip(nonce), hex(v.ct), tag, { aad }));
     for (const f of bad) assert.throws(f, (e) => e instanceof JsecError && e.code === 'ERR_JSEC_CRYPTO_AUTH_FAILED', v.ref);
+    k[Symbol.dispose]();
+    assert.equal(k.state, 'closed');
   }
 });
 
