@@ -17,11 +17,7 @@ void FreeCrlStack(STACK_OF(X509_CRL) * s) { sk_X509_CRL_pop_free(s, X509_CRL_fre
 using CrlStackPtr = Owned<STACK_OF(X509_CRL), FreeCrlStack>;
 
 X509Ptr Der2Cert(Napi::Env env, const Napi::Value& v, const char* what) {
-  Bytes der = ToBytes(v);
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x) ThrowOpenSSL(env, std::string("invalid certificate: ") + what, "ERR_JSEC_CERT_PARSE");
-  return x;
+  return x509::CertFromJs(env, v, "ERR_JSEC_CERT_PARSE");
 }
 
 Napi::Value CertToBuffer(Napi::Env env, X509* x) {

@@ -206,7 +206,18 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   ErrorQueueGuard guard;
   Bytes der = ToBytes(info[0]);
   X509Ptr cert = CertFromDer(env, der);
-  return ParseCert(env, cert.get());
+  Napi::Object o = ParseCert(env, cert.get());
+  // The parsed X509 stays available for verification and name checks.
+  o.Set("handle", MakeCertHandle(env, cert.get()));
+  return o;
+}
+
+// x509Handle(der): a reusable parsed certificate.
+Napi::Value Handle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  X509Ptr cert = CertFromDer(env, ToBytes(info[0]));
+  return MakeCertHandle(env, cert.get());
 }
 
 // pemDecode(text): every PEM block as { label, der }; throws when there is none
@@ -260,7 +271,7 @@ Napi::Value PemEncode(const Napi::CallbackInfo& info) {
 Napi::Value Check(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  X509Ptr cert = CertFromDer(env, ToBytes(info[0]));
+  X509Ptr cert = CertFromJs(env, info[0], "ERR_JSEC_CERT_PARSE");
   std::string kind = info[1].As<Napi::String>().Utf8Value();
   std::string value = info[2].As<Napi::String>().Utf8Value();
   unsigned int flags = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Uint32Value() : 0;
@@ -286,8 +297,8 @@ Napi::Value Check(const Napi::CallbackInfo& info) {
 Napi::Value VerifySignature(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  X509Ptr cert = CertFromDer(env, ToBytes(info[0]));
-  X509Ptr issuer = CertFromDer(env, ToBytes(info[1]));
+  X509Ptr cert = CertFromJs(env, info[0], "ERR_JSEC_CERT_PARSE");
+  X509Ptr issuer = CertFromJs(env, info[1], "ERR_JSEC_CERT_PARSE");
   EVP_PKEY* key = X509_get0_pubkey(issuer.get());
   if (key == nullptr) return Napi::Boolean::New(env, false);
   return Napi::Boolean::New(env, X509_verify(cert.get(), key) == 1);
@@ -315,6 +326,7 @@ Napi::Value KeyId(const Napi::CallbackInfo& info) {
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("x509Build", Napi::Function::New(env, Build, "x509Build"));
   exports.Set("x509Parse", Napi::Function::New(env, Parse, "x509Parse"));
+  exports.Set("x509Handle", Napi::Function::New(env, Handle, "x509Handle"));
   exports.Set("x509Check", Napi::Function::New(env, Check, "x509Check"));
   exports.Set("x509VerifySignature", Napi::Function::New(env, VerifySignature, "x509VerifySignature"));
   exports.Set("x509KeyMatches", Napi::Function::New(env, KeyMatches, "x509KeyMatches"));

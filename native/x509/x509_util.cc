@@ -801,6 +801,25 @@ void ExtensionsToJs(Napi::Env env, const STACK_OF(X509_EXTENSION) * exts, Napi::
   target.Set("extensions", list);
 }
 
+Napi::Value MakeCertHandle(Napi::Env env, X509* cert) {
+  X509_up_ref(cert);
+  return Napi::External<X509>::New(env, cert, [](Napi::Env, X509* x) { X509_free(x); });
+}
+
+X509Ptr CertFromJs(Napi::Env env, const Napi::Value& v, const char* code) {
+  if (v.IsExternal()) {
+    X509* x = v.As<Napi::External<X509>>().Data();
+    X509_up_ref(x);
+    return X509Ptr(x);
+  }
+  Bytes der = ToBytes(v);
+  const unsigned char* p = der.data();
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!x) ThrowOpenSSL(env, "not a DER certificate", code);
+  if (p != der.data() + der.size()) ThrowError(env, code, "trailing bytes after the certificate");
+  return x;
+}
+
 Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key, const X509_PUBKEY* xpub) {
   Napi::Object o = Napi::Object::New(env);
   if (key == nullptr) {

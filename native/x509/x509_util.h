@@ -76,6 +76,13 @@ void ExtensionsToJs(Napi::Env env, const STACK_OF(X509_EXTENSION) * exts, Napi::
 // Public-key info: { type, bits, curve?, spki }.
 Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key, const X509_PUBKEY* xpub);
 
+// A parsed certificate kept for reuse (x509Handle): OpenSSL 3.0 decodes the
+// public key through a decoder chain on every d2i_X509, so repeated
+// verifications of the same certificate pass this handle instead of DER.
+Napi::Value MakeCertHandle(Napi::Env env, X509* cert);
+// A certificate from a handle (a new reference) or from DER; throws `code` for bad DER.
+X509Ptr CertFromJs(Napi::Env env, const Napi::Value& v, const char* code);
+
 
 }  // namespace x509
 }  // namespace jsec

@@ -7,7 +7,7 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createError } from '../errors/index.js';
 import { native } from '../native/loader.js';
-import type { NativeCertInfo, NativeGeneralName, NativeName } from '../native/binding.js';
+import type { NativeCertHandle, NativeCertInfo, NativeGeneralName, NativeName } from '../native/binding.js';
 import { derBlocks, toPem } from './pem.js';
 import { ekuName, type DistinguishedName, type GeneralName } from './names.js';
 
@@ -103,6 +103,7 @@ function displayName(g: GeneralName): string {
 export class Certificate {
   readonly #der: Buffer;
   #info: NativeCertInfo | undefined;
+  #handle: NativeCertHandle | undefined;
   #pem: string | undefined;
   #fingerprints = new Map<string, string>();
   #cache = new Map<string, unknown>();
@@ -175,6 +176,12 @@ export class Certificate {
   /** The DER encoding (a copy). */
   get raw(): Buffer {
     return Buffer.from(this.#der);
+  }
+
+  /** @internal The parsed native certificate, made once and reused (verification, name checks). */
+  get nativeHandle(): NativeCertHandle {
+    this.#handle ??= this.#info?.handle ?? native().x509Handle(this.#der);
+    return this.#handle;
   }
 
   /** @internal The DER without copying (never handed to callers). */
@@ -358,19 +365,19 @@ export class Certificate {
    */
   checkHost(name: string): string | undefined {
     if (typeof name !== 'string' || name.length === 0) throw createError('ERR_INVALID_ARG_TYPE', 'The "name" argument must be a non-empty string', { option: 'name' });
-    return native().x509Check(this.#der, 'host', name, 0x4 /* X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS */) ?? undefined;
+    return native().x509Check(this.nativeHandle, 'host', name, 0x4 /* X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS */) ?? undefined;
   }
 
   /** Checks an IPv4/IPv6 address against the SAN IP entries (`X509_check_ip_asc`). @returns the address or undefined. */
   checkIP(ip: string): string | undefined {
     if (typeof ip !== 'string') throw createError('ERR_INVALID_ARG_TYPE', 'The "ip" argument must be a string', { option: 'ip' });
-    return native().x509Check(this.#der, 'ip', ip) ?? undefined;
+    return native().x509Check(this.nativeHandle, 'ip', ip) ?? undefined;
   }
 
   /** Checks an e-mail address against SAN email entries and the subject emailAddress (`X509_check_email`). */
   checkEmail(email: string): string | undefined {
     if (typeof email !== 'string') throw createError('ERR_INVALID_ARG_TYPE', 'The "email" argument must be a string', { option: 'email' });
-    return native().x509Check(this.#der, 'email', email) ?? undefined;
+    return native().x509Check(this.nativeHandle, 'email', email) ?? undefined;
   }
 
   /** Whether `other` has the same DER bytes. */

@@ -47,7 +47,7 @@ export class TrustStore {
    */
   constructor(anchors: readonly CertificateInput[] | string | Buffer) {
     this.#anchors = Object.freeze(toCertificateList(anchors, 'anchors'));
-    this.#native = new (native().TrustStore)(this.#anchors.map((c) => c.derView));
+    this.#native = new (native().TrustStore)(this.#anchors.map((c) => c.nativeHandle));
   }
 
   /** `open` until {@link close}. */
@@ -197,7 +197,7 @@ export function verifyChain(leaf: CertificateInput, options?: VerifyOptions): Ve
     anchors = o.trustAnchors.anchors;
   } else if (o.trustAnchors !== undefined) {
     anchors = toCertificateList(o.trustAnchors, 'trustAnchors');
-    temp = new (native().TrustStore)(anchors.map((c) => c.derView));
+    temp = new (native().TrustStore)(anchors.map((c) => c.nativeHandle));
     store = temp;
   } else {
     store = nodeRoots().store;
@@ -207,8 +207,8 @@ export function verifyChain(leaf: CertificateInput, options?: VerifyOptions): Ve
   if (o.ip !== undefined && !/^[0-9a-fA-F:.]+$/.test(o.ip)) throw createError('ERR_INVALID_ARG_VALUE', 'The "ip" option must be an IPv4 or IPv6 address', { option: 'ip' });
   try {
     const req: Parameters<ReturnType<typeof native>['x509Verify']>[0] = {
-      leaf: leafCert.derView,
-      intermediates: intermediates.map((c) => c.derView),
+      leaf: leafCert.nativeHandle,
+      intermediates: intermediates.map((c) => c.nativeHandle),
       store,
       crls: crls.map((c) => c.derView),
       maxDepth: o.maxDepth ?? defaults.cert.verifyMaxDepth,
@@ -261,5 +261,5 @@ export function fingerprint(cert: CertificateInput, alg: FingerprintAlgorithm = 
 
 /** Whether `issuer`'s public key verifies `cert`'s signature (only the signature: names, dates and constraints are not checked). */
 export function verifySignature(cert: CertificateInput, issuer: CertificateInput): boolean {
-  return native().x509VerifySignature(toCertificate(cert, 'cert').derView, toCertificate(issuer, 'issuer').derView);
+  return native().x509VerifySignature(toCertificate(cert, 'cert').nativeHandle, toCertificate(issuer, 'issuer').nativeHandle);
 }

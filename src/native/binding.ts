@@ -221,7 +221,12 @@ export interface NativeCertInfo extends NativeExtensionFields {
   signatureAlgorithm?: { name: string; oid: string };
   invalidExtensions: boolean;
   selfIssued: boolean;
+  /** The parsed X509, for reuse. */
+  handle: NativeCertHandle;
 }
+
+/** A parsed certificate (an owned X509 reference), passed instead of DER to skip re-parsing. */
+export type NativeCertHandle = { readonly __nativeX509: never };
 
 /** A trust store (X509_STORE of anchors), reusable across verifications: `new TrustStore(anchorDers)`. */
 export interface NativeTrustStore {
@@ -231,8 +236,8 @@ export interface NativeTrustStore {
 
 /** Input of `x509Verify`. */
 export interface NativeVerifyRequest {
-  leaf: Buffer;
-  intermediates: Buffer[];
+  leaf: Buffer | NativeCertHandle;
+  intermediates: (Buffer | NativeCertHandle)[];
   store: NativeTrustStore;
   crls: Buffer[];
   /** Validation time (seconds); default: now. */
@@ -351,13 +356,14 @@ export interface NativeBinding {
   x509Build(spec: NativeCertSpec): Buffer;
   x509Build(spec: NativeCertSpec, async: true): Promise<Buffer>;
   x509Parse(der: Uint8Array): NativeCertInfo;
-  x509Check(der: Uint8Array, kind: 'host' | 'ip' | 'email', value: string, flags?: number): string | null;
-  x509VerifySignature(der: Uint8Array, issuerDer: Uint8Array): boolean;
+  x509Handle(der: Uint8Array): NativeCertHandle;
+  x509Check(cert: Uint8Array | NativeCertHandle, kind: 'host' | 'ip' | 'email', value: string, flags?: number): string | null;
+  x509VerifySignature(cert: Uint8Array | NativeCertHandle, issuer: Uint8Array | NativeCertHandle): boolean;
   x509KeyMatches(der: Uint8Array, pkcs8: Uint8Array): boolean;
   x509KeyId(spki: Uint8Array): Buffer;
   pemDecode(text: string | Uint8Array): { label: string; headers: string; der: Buffer }[];
   pemEncode(label: string, der: Uint8Array): string;
-  TrustStore: new (anchors: Uint8Array[]) => NativeTrustStore;
+  TrustStore: new (anchors: (Uint8Array | NativeCertHandle)[]) => NativeTrustStore;
   x509Verify(request: NativeVerifyRequest): NativeVerifyResult;
   verifyCodeString(code: number): string;
   csrBuild(spec: NativeCsrSpec): Buffer;
