@@ -101,6 +101,76 @@ export interface NativeAeadKey {
   close(): void;
 }
 
+// --- ocsp (jsec/ocsp) ---------------------------------------------------------
+// Certificates and CertIDs cross as DER, private keys as PKCS#8 DER, serials
+// as lower-case hex without leading zeros, times as seconds since the epoch.
+
+/** A CertID as parsed or computed. */
+export interface NativeOcspCertId {
+  /** Short name of the hash algorithm ('SHA1', 'SHA256', ...), or the dotted OID. */
+  hashAlgorithm: string;
+  hashAlgorithmOid: string;
+  issuerNameHash: Buffer;
+  issuerKeyHash: Buffer;
+  serial: string;
+  der: Buffer;
+}
+
+/** An extension of a request, response or single response. */
+export interface NativeOcspExtension {
+  oid: string;
+  name: string;
+  critical: boolean;
+  value: Buffer;
+}
+
+/** `ocspRequestParse` output. */
+export interface NativeOcspRequest {
+  certIds: NativeOcspCertId[];
+  nonce: Buffer | null;
+  signed: boolean;
+  extensions: NativeOcspExtension[];
+}
+
+/** One SingleResponse as parsed. status: 0 good, 1 revoked, 2 unknown; reason -1 when absent. */
+export interface NativeOcspSingle {
+  certId: NativeOcspCertId;
+  status: number;
+  revocationReason: number;
+  revocationTime: number | null;
+  thisUpdate: number | null;
+  nextUpdate: number | null;
+  extensions: NativeOcspExtension[];
+}
+
+/** A BasicOCSPResponse as parsed. */
+export interface NativeOcspBasic {
+  responderId: { type: 'name'; name: Buffer; text?: string } | { type: 'key'; keyHash: Buffer };
+  producedAt: number | null;
+  signatureAlgorithm: string;
+  nonce: Buffer | null;
+  extensions: NativeOcspExtension[];
+  certificates: Buffer[];
+  responses: NativeOcspSingle[];
+}
+
+/** Input of `OcspSigner.sign`. */
+export interface NativeOcspSignSpec {
+  responses: { certId: Buffer; status: 0 | 1 | 2; revocationTime?: number; reason?: number; thisUpdate: number; nextUpdate?: number | null }[];
+  nonce: Buffer | null;
+  producedAt: number;
+  /** Digest name; ignored for Ed25519 / Ed448 keys. */
+  digest: string;
+  includeCertificates: boolean;
+  responderId: 'name' | 'key';
+}
+
+/** A signing identity (certificate + key) held natively. */
+export interface NativeOcspSigner {
+  sign(spec: NativeOcspSignSpec): Buffer;
+  close(): void;
+}
+
 /** `ocspResponseVerify` output. */
 export interface NativeOcspVerifyResult {
   ok: boolean;
