@@ -100,6 +100,7 @@ export interface NativeAeadKey {
   open(nonce: Uint8Array, aad: Uint8Array | null, ciphertext: Uint8Array, tag: Uint8Array, output?: Uint8Array): Buffer;
   close(): void;
 }
+// --- end crypto types ---
 
 // --- ocsp (jsec/ocsp) ---------------------------------------------------------
 // Certificates and CertIDs cross as DER, private keys as PKCS#8 DER, serials
@@ -412,6 +413,7 @@ export interface NativeBinding {
   rsaOaep(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Buffer;
   rsaPss(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Buffer;
   rsaPss(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): boolean;
+  // --- end crypto ---
 
   // --- ocsp (jsec/ocsp) ---
   ocspCertId(issuerDer: Uint8Array, serialHex: string, digest: string): NativeOcspCertId;
