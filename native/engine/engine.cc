@@ -370,6 +370,7 @@ Napi::Function Engine::Define(Napi::Env env) {
                      {InstanceAccessor("state", &Engine::State, nullptr), InstanceMethod("feed", &Engine::Feed),
                       InstanceMethod("listen", &Engine::Listen), InstanceMethod("handshake", &Engine::Handshake),
                       InstanceMethod("read", &Engine::Read), InstanceMethod("write", &Engine::Write),
+                      InstanceMethod("readAll", &Engine::ReadAll), InstanceMethod("writeOut", &Engine::WriteOut),
                       InstanceMethod("output", &Engine::Output), InstanceMethod("timeout", &Engine::Timeout),
                       InstanceMethod("handleTimeout", &Engine::HandleTimeout), InstanceMethod("shutdown", &Engine::Shutdown),
                       InstanceMethod("info", &Engine::Info), InstanceMethod("peerCertificates", &Engine::PeerCertificates),
@@ -600,6 +601,26 @@ Napi::Value Engine::Read(const Napi::CallbackInfo& info) {
   Fail(env, "read");
 }
 
+// Every plaintext record available now (one per DTLS message), in one call:
+// the hot path of a busy association.
+Napi::Value Engine::ReadAll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (;;) {
+    Napi::Value v = Read(info);
+    if (v.IsNull()) break;
+    out.Set(i++, v);
+  }
+  return out;
+}
+
+// write() followed by output(): the datagrams (or bytes) to send.
+Napi::Value Engine::WriteOut(const Napi::CallbackInfo& info) {
+  Write(info);
+  return TakeOutput(info.Env());
+}
+
 Napi::Value Engine::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
@@ -628,8 +649,9 @@ Napi::Value Engine::Write(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value Engine::Output(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+Napi::Value Engine::Output(const Napi::CallbackInfo& info) { return TakeOutput(info.Env()); }
+
+Napi::Array Engine::TakeOutput(Napi::Env env) {
   Napi::Array out = Napi::Array::New(env);
   if (ssl_ == nullptr) return out;
   if (dtls_) {

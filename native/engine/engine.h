@@ -67,6 +67,9 @@ class Engine : public Napi::ObjectWrap<Engine>, public Releasable {
   Napi::Value Listen(const Napi::CallbackInfo& info);
   Napi::Value Handshake(const Napi::CallbackInfo& info);
   Napi::Value Read(const Napi::CallbackInfo& info);
+  Napi::Value ReadAll(const Napi::CallbackInfo& info);
+  Napi::Value WriteOut(const Napi::CallbackInfo& info);
+  Napi::Array TakeOutput(Napi::Env env);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Output(const Napi::CallbackInfo& info);
   Napi::Value Timeout(const Napi::CallbackInfo& info);

@@ -163,6 +163,8 @@ export class DtlsSocket extends EventEmitter {
   #handshakeTimer: unknown;
   #idleTimer: unknown;
   #retransmits = 0;
+  #lastActivity = 0;
+  #maxMessage = 0;
   #startedAt = 0;
   #handshakeDuration: number | undefined;
   #secure: { resolve: () => void; reject: (e: JsecError) => void } | undefined;
@@ -278,8 +280,9 @@ export class DtlsSocket extends EventEmitter {
         if (engine.handshake()) this.#onSecure();
       }
       if (this.#state === DtlsState.Open || this.#state === DtlsState.Closing) {
-        for (let m = engine.read(); m !== null; m = this.#engine?.read() ?? null) this.#deliver(m);
-        if (this.#engine?.state === 'peer-closed') {
+        const messages = engine.readAll();
+        for (const m of messages) this.#deliver(m);
+        if (messages.length === 0 && this.#engine?.state === 'peer-closed') {
           this.#peerClosed();
           return;
         }
@@ -290,7 +293,8 @@ export class DtlsSocket extends EventEmitter {
       return;
     }
     this.#flush();
-    this.#schedule();
+    // OpenSSL stops its timer when the handshake completes.
+    if (this.#state === DtlsState.Handshaking || this.#retransmitTimer !== undefined) this.#schedule();
   }
 
   #peerChainSafe(): X509Certificate[] {
@@ -331,11 +335,11 @@ export class DtlsSocket extends EventEmitter {
     this.emit('message', m);
   }
 
-  #flush(): Promise<void>[] {
+  #flush(datagrams?: Buffer[]): Promise<void>[] {
     const engine = this.#engine;
     if (engine === undefined) return [];
     const sends: Promise<void>[] = [];
-    for (const d of engine.output()) {
+    for (const d of datagrams ?? engine.output()) {
       this.#stats.datagramsSent++;
       this.#stats.bytesSent += d.length;
       if (d.length > this.#stats.largestDatagramSent) this.#stats.largestDatagramSent = d.length;
@@ -387,9 +391,19 @@ export class DtlsSocket extends EventEmitter {
 
   #touch(): void {
     if (this.#settings.idleTimeout <= 0) return;
-    this.#clearTimer('idle');
+    this.#lastActivity = this.#settings.now();
+    // One timer per association, re-armed lazily: no timer churn per datagram.
+    if (this.#idleTimer === undefined) this.#armIdle(this.#settings.idleTimeout);
+  }
+
+  #armIdle(ms: number): void {
     this.#idleTimer = this.#settings.timers.setTimeout(() => {
       this.#idleTimer = undefined;
+      const idleFor = this.#settings.now() - this.#lastActivity;
+      if (idleFor < this.#settings.idleTimeout - 1 && (this.#state === DtlsState.Open || this.#state === DtlsState.Handshaking)) {
+        this.#armIdle(this.#settings.idleTimeout - idleFor);
+        return;
+      }
       if (this.#state === DtlsState.Open) {
         const err = createError('ERR_JSEC_DTLS_IDLE_TIMEOUT', `Nothing arrived from ${this.remoteAddress}:${this.remotePort} for ${this.#settings.idleTimeout} ms`, {
           timeout: this.#settings.idleTimeout,
@@ -399,7 +413,7 @@ export class DtlsSocket extends EventEmitter {
       } else if (this.#state === DtlsState.Handshaking) {
         this.#fail(createError('ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT', 'The DTLS handshake went idle', { timeout: this.#settings.idleTimeout }));
       }
-    }, this.#settings.idleTimeout);
+    }, Math.max(1, Math.ceil(ms)));
   }
 
   #clearTimer(which: 'retransmit' | 'handshake' | 'idle' | 'all'): void {
@@ -489,7 +503,7 @@ export class DtlsSocket extends EventEmitter {
       throw createError('ERR_JSEC_INVALID_STATE', `Cannot send in state ${this.#state}`, { state: this.#state, operation: 'send' });
     }
     if (data.length === 0) throw createError('ERR_INVALID_ARG_VALUE', 'A DTLS message must not be empty', { option: 'message' });
-    const max = engine.maxMessageSize();
+    const max = this.#maxMessage || (this.#maxMessage = engine.maxMessageSize());
     if (data.length > max) {
       throw createError('ERR_JSEC_DTLS_MESSAGE_TOO_LARGE', `The message (${data.length} bytes) does not fit in one ${this.#settings.mtu}-byte datagram (at most ${max} bytes)`, {
         size: data.length,
@@ -497,8 +511,9 @@ export class DtlsSocket extends EventEmitter {
         mtu: this.#settings.mtu,
       });
     }
+    let datagrams: Buffer[];
     try {
-      engine.write(data);
+      datagrams = engine.writeOut(data);
     } catch (err) {
       if (isJsecError(err) && (err.code === 'ERR_JSEC_DTLS_MESSAGE_TOO_LARGE' || err.code === 'ERR_JSEC_INVALID_STATE')) throw err;
       const e = classifyEngineError(err, this.#settings.role, 'dtls', this.#peerChainSafe(), this.#errorExtra());
@@ -506,7 +521,9 @@ export class DtlsSocket extends EventEmitter {
       throw e;
     }
     this.#stats.messagesSent++;
-    await Promise.all(this.#flush());
+    const sends = this.#flush(datagrams);
+    if (sends.length === 1) await sends[0];
+    else await Promise.all(sends);
   }
 
   /**

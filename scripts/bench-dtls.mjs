@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// DTLS benchmark (not a test): echo of MTU-sized datagrams with N peers,
+// datagrams/s and MB/s, against raw node:dgram in the same run, plus
+// handshake latency percentiles (jsec server, and openssl s_server where
+// the CLI exists). The servers run in a worker thread so client and server
+// do not share one event loop.
+//
+//   node scripts/bench-dtls.mjs [--peers 4] [--duration 3] [--window 32] [--handshakes 200] [--json]
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { connect, listen } from 'jsec/dtls';
+
+const MTU = 1200;
+
+if (!isMainThread) {
+  // --- server side (worker) ---
+  const { kind, cert, key } = workerData;
+  if (kind === 'raw') {
+    const s = createSocket('udp4');
+    s.on('message', (m, r) => s.send(m, r.port, r.address));
+    s.bind(0, '127.0.0.1', () => parentPort.postMessage({ port: s.address().port }));
+    parentPort.on('message', (m) => m === 'stop' && s.close(() => process.exit(0)));
+  } else {
+    const server = await listen({ host: '127.0.0.1', cert, key, maxPeers: 4096 });
+    server.on('connection', (peer) => peer.on('message', (m) => peer.send(m).catch(() => {})));
+    parentPort.postMessage({ port: server.address().port });
+    parentPort.on('message', async (m) => {
+      if (m === 'stop') {
+        await server.close();
+        process.exit(0);
+      }
+    });
+  }
+} else {
+  const { values } = parseArgs({
+    options: {
+      peers: { type: 'string', default: '4' },
+      duration: { type: 'string', default: '3' },
+      window: { type: 'string', default: '32' },
+      handshakes: { type: 'string', default: '200' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const peers = Number(values.peers);
+  const duration = Number(values.duration) * 1000;
+  const windowSize = Number(values.window);
+  const handshakes = Number(values.handshakes);
+
+  const dir = mkdtempSync(join(tmpdir(), 'jsec-bench-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+
+  const startServer = (kind) =>
+    new Promise((resolve) => {
+      const w = new Worker(new URL(import.meta.url), { workerData: { kind, cert, key } });
+      w.once('message', ({ port }) => resolve({ port, stop: () => new Promise((r) => { w.once('exit', r); w.postMessage('stop'); }) }));
+    });
+
+  /** Closed-loop echo: each peer keeps `window` datagrams in flight; lost ones are refilled. */
+  async function echo(makePeer, payloadSize) {
+    const conns = await Promise.all(Array.from({ length: peers }, makePeer));
+    let echoed = 0;
+    let running = true;
+    const states = conns.map((c) => ({ c, inflight: 0, last: performance.now() }));
+    const payload = Buffer.alloc(payloadSize, 0x61);
+    const pump = (st) => {
+      while (running && st.inflight < windowSize) {
+        st.inflight++;
+        st.c.send(payload);
+      }
+    };
+    for (const st of states) {
+      st.c.onMessage(() => {
+        echoed++;
+        st.inflight--;
+        st.last = performance.now();
+        pump(st);
+      });
+    }
+    const refill = setInterval(() => {
+      for (const st of states) if (performance.now() - st.last > 50) {
+        st.inflight = 0;
+        pump(st);
+      }
+    }, 25);
+    const t0 = performance.now();
+    for (const st of states) pump(st);
+    await new Promise((r) => setTimeout(r, duration));
+    running = false;
+    clearInterval(refill);
+    const secs = (performance.now() - t0) / 1000;
+    for (const c of conns) await c.close();
+    return { datagramsPerSecond: echoed / secs, mbPerSecond: (echoed * payloadSize) / secs / 1e6, echoed };
+  }
+
+  const pct = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+  };
+
+  // --- raw UDP ---
+  const raw = await startServer('raw');
+  const rawResult = await echo(async () => {
+    const s = createSocket('udp4');
+    await new Promise((r) => s.bind(0, '127.0.0.1', r));
+    await new Promise((r) => s.connect(raw.port, '127.0.0.1', r));
+    return { send: (b) => s.send(b), onMessage: (f) => s.on('message', f), close: () => new Promise((r) => s.close(r)) };
+  }, MTU);
+  await raw.stop();
+
+  // --- DTLS ---
+  const dtls = await startServer('dtls');
+  let maxMessage = 0;
+  const dtlsResult = await echo(async () => {
+    const c = await connect('127.0.0.1', dtls.port, { ca: cert });
+    maxMessage = c.info().maxMessageSize;
+    return { send: (b) => c.send(b.subarray(0, maxMessage)).catch(() => {}), onMessage: (f) => c.on('message', f), close: () => c.close() };
+  }, MTU);
+  dtlsResult.mbPerSecond = (dtlsResult.echoed * maxMessage) / (duration / 1000) / 1e6;
+
+  // --- handshake latency: jsec <-> jsec ---
+  const lat = [];
+  for (let i = 0; i < handshakes; i++) {
+    const t = performance.now();
+    const c = await connect('127.0.0.1', dtls.port, { ca: cert });
+    lat.push(performance.now() - t);
+    await c.close();
+  }
+  await dtls.stop();
+
+  // --- handshake latency: jsec client <-> openssl s_server ---
+  let osslLat;
+  if (spawnSync('sh', ['-c', 'command -v openssl']).status === 0) {
+    const probe = createSocket('udp4');
+    await new Promise((r) => probe.bind(0, '127.0.0.1', r));
+    const port = probe.address().port;
+    await new Promise((r) => probe.close(r));
+    const srv = spawn('openssl', ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-cert', join(dir, 'cert.pem'), '-key', join(dir, 'key.pem'), '-quiet'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    await new Promise((r) => setTimeout(r, 300));
+    osslLat = [];
+    const n = Math.min(handshakes, 100);
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const c = await connect('127.0.0.1', port, { ca: cert });
+      osslLat.push(performance.now() - t);
+      await c.close();
+      await new Promise((r) => setTimeout(r, 2)); // s_server serves one client at a time
+    }
+    srv.kill('SIGKILL');
+  }
+  rmSync(dir, { recursive: true, force: true });
+
+  const result = {
+    node: process.version,
+    openssl: process.versions.openssl,
+    peers,
+    window: windowSize,
+    durationSeconds: duration / 1000,
+    datagramBytes: MTU,
+    dtlsMessageBytes: maxMessage,
+    rawUdp: { datagramsPerSecond: Math.round(rawResult.datagramsPerSecond), mbPerSecond: +rawResult.mbPerSecond.toFixed(1) },
+    dtls: { datagramsPerSecond: Math.round(dtlsResult.datagramsPerSecond), mbPerSecond: +dtlsResult.mbPerSecond.toFixed(1) },
+    ratioDatagrams: +(dtlsResult.datagramsPerSecond / rawResult.datagramsPerSecond).toFixed(2),
+    handshakeMs: { n: lat.length, p50: +pct(lat, 50).toFixed(2), p95: +pct(lat, 95).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
+    handshakeMsVsOpensslServer: osslLat && { n: osslLat.length, p50: +pct(osslLat, 50).toFixed(2), p95: +pct(osslLat, 95).toFixed(2), p99: +pct(osslLat, 99).toFixed(2) },
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    console.log(`DTLS echo benchmark: ${peers} peers, window ${windowSize}, ${duration / 1000} s, node ${process.version}, OpenSSL ${process.versions.openssl}`);
+    console.log(`  raw node:dgram  ${result.rawUdp.datagramsPerSecond.toString().padStart(8)} datagrams/s  ${result.rawUdp.mbPerSecond} MB/s  (${MTU}-byte datagrams)`);
+    console.log(`  jsec DTLS 1.2   ${result.dtls.datagramsPerSecond.toString().padStart(8)} datagrams/s  ${result.dtls.mbPerSecond} MB/s  (${maxMessage}-byte messages in ${MTU}-byte datagrams)`);
+    console.log(`  ratio DTLS/raw  ${result.ratioDatagrams}x datagrams/s`);
+    console.log(`  handshake (jsec client -> jsec server)      p50 ${result.handshakeMs.p50} ms  p95 ${result.handshakeMs.p95} ms  p99 ${result.handshakeMs.p99} ms  (n=${lat.length})`);
+    if (osslLat) {
+      const o = result.handshakeMsVsOpensslServer;
+      console.log(`  handshake (jsec client -> openssl s_server) p50 ${o.p50} ms  p95 ${o.p95} ms  p99 ${o.p99} ms  (n=${o.n})`);
+    }
+  }
+  process.exit(0);
+}
