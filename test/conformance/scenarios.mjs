@@ -552,9 +552,14 @@ export const SCENARIOS = [
       server.pause();
       server.on('data', () => {});
       fillUntilFalse(client);
-      const pendingCb = writeCb(client, 'queued');
+      const called = new Promise((resolve) => {
+        client.write('queued', (err) => {
+          c.mark(`queued write cb ${err?.code ?? 'ok'}`);
+          resolve();
+        });
+      });
       client.destroy();
-      c.mark(`queued write cb ${await pendingCb}`);
+      await called;
       server.resume();
     },
   },
