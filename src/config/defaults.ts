@@ -115,6 +115,34 @@ export const DEFAULTS = Object.freeze({
     maxParseSize: d(1_048_576, 'Parsers refuse inputs above 1 MiB outright, so hostile input cannot make them allocate without bound.'),
     host: d('127.0.0.1', 'The responder listens on loopback unless told otherwise.'),
   }),
+  dtls: Object.freeze({
+    minVersion: d('DTLSv1.2' as const, 'DTLS 1.0 is TLS 1.1-era cryptography; OpenSSL has no DTLS 1.3, so 1.2 is both floor and ceiling.'),
+    maxVersion: d('DTLSv1.2' as const, 'The newest DTLS version OpenSSL offers.'),
+    ciphers: d(
+      'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305',
+      'As for TLS 1.2: ECDHE + AEAD only.',
+    ),
+    pskCiphers: d(
+      'ECDHE-PSK-CHACHA20-POLY1305:PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384:PSK-CHACHA20-POLY1305:ECDHE-PSK-AES128-CBC-SHA256',
+      'With a PSK, AEAD suites first; ECDHE-PSK where the peer has it for forward secrecy; the CBC suite is the one many constrained devices (CoAP) speak.',
+    ),
+    rejectUnauthorized: d(true, 'Verify the peer chain against the trust store, exactly as jsec/tls does.'),
+    checkHostname: d(true, 'A trusted certificate for another name is still an impostor.'),
+    mtu: d(1200, 'The largest UDP payload jsec sends: fits the IPv6 minimum MTU (1280) minus headers, so no IP fragmentation on any path.'),
+    retransmitInitial: d(1000, 'RFC 6347 section 4.2.4.1: start the retransmission timer at 1 second (milliseconds).'),
+    retransmitMax: d(60_000, 'RFC 6347: double the timer on each retransmission up to 60 seconds (milliseconds).'),
+    retransmitRetries: d(6, 'Seven flights in total (1+2+4+8+16+32 s) before the handshake fails; the handshake timeout usually ends it first.'),
+    handshakeTimeout: d(30_000, 'An abandoned handshake must not hold a peer slot forever (milliseconds), as for TLS.'),
+    idleTimeout: d(300_000, 'A server forgets a silent peer after five minutes (milliseconds); UDP has no FIN to tell it.'),
+    maxPeers: d(1024, 'Bounds the memory one server spends on peers (tens of KiB each while handshaking); beyond it new ClientHellos are ignored.'),
+    cookieSecretRotation: d(60_000, 'The HelloVerifyRequest cookie secret rotates every minute (the previous one stays valid), so a captured cookie expires (milliseconds).'),
+    maxQueuedMessages: d(1024, 'Received messages nobody has read yet are bounded per socket; beyond that they are dropped, as UDP would drop them.'),
+    maxQueuedDatagrams: d(64, 'Ciphertext datagrams queued inside one engine before it runs: a burst beyond this is dropped, as a full socket buffer drops it.'),
+    sessionTimeout: d(300, 'Five minutes bounds how long a stolen session is useful (seconds).'),
+  }),
+  bio: Object.freeze({
+    readSize: d(16_384, 'MemoryBio.read() without a size returns at most one TLS record worth of bytes.'),
+  }),
 });
 
 type Values<T> = { readonly [K in keyof T]: T[K] extends DefaultEntry<infer V> ? V : Values<T[K]> };

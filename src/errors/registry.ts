@@ -134,6 +134,11 @@ export const registry = Object.freeze({
 
   // --- dtls ----------------------------------------------------------------
   ERR_JSEC_DTLS: spec('dtls', 'A DTLS operation failed.'),
+  ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT: spec('dtls', 'The DTLS handshake did not complete: retransmissions were exhausted or the handshake timeout expired (`retransmits`, `timeout`).'),
+  ERR_JSEC_DTLS_MESSAGE_TOO_LARGE: spec('dtls', 'A DTLS message does not fit in one datagram under the configured MTU (`size`, `max`); nothing was sent.'),
+  ERR_JSEC_DTLS_NO_PEER: spec('dtls', 'sendTo() named an address with no established DTLS peer (`address`, `port`).'),
+  ERR_JSEC_DTLS_IDLE_TIMEOUT: spec('dtls', 'The DTLS association was closed because nothing arrived within the idle timeout.'),
+  ERR_JSEC_DTLS_PEER_CLOSED: spec('dtls', 'The DTLS peer closed the association (close_notify) while an operation was waiting.'),
 
   // --- openssl ---------------------------------------------------------------
   ERR_JSEC_OPENSSL: spec('openssl', 'An OpenSSL call failed; `opensslErrors` holds the drained error queue.'),

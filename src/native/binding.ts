@@ -372,6 +372,125 @@ export interface NativeCrlInfo extends NativeExtensionFields {
   entries: ({ serialNumber: string; revocationDate: number } & NativeExtensionFields)[];
 }
 
+/** Options of an engine context (an SSL_CTX); TS validated and normalised them. */
+export interface NativeEngineContextOptions {
+  dtls: boolean;
+  /** Installs the server-side callbacks (ALPN selection, session cache, DTLS cookies). */
+  server: boolean;
+  minVersion?: number;
+  maxVersion?: number;
+  ciphers?: string;
+  ciphersuites?: string;
+  groups?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+  ca?: string[];
+  /** 0 none, 1 verify the peer (a server requests a certificate), 2 a server requires one. */
+  verify: 0 | 1 | 2;
+  rejectUnauthorized: boolean;
+  /** ALPN protocols in wire format. */
+  alpn?: Buffer;
+  pskIdentity?: string;
+  pskKey?: Buffer;
+  pskTable?: { identity: string; key: Buffer }[];
+  pskHint?: string;
+  srtpProfiles?: string;
+  sessionTimeout?: number;
+  sessionCacheSize?: number;
+  sessionTickets?: boolean;
+}
+
+/** An SSL_CTX shared by engines. */
+export interface NativeEngineContext {
+  readonly closed: boolean;
+  close(): void;
+  /** The current HelloVerifyRequest cookie secret becomes the previous one. */
+  rotateCookieSecret(): void;
+}
+
+/** Options of one engine (an SSL). */
+export interface NativeEngineOptions {
+  server: boolean;
+  servername?: string;
+  verifyHost?: string;
+  verifyIp?: string;
+  mtu?: number;
+  retransmitInitial?: number;
+  retransmitMax?: number;
+  maxQueued?: number;
+  session?: Buffer;
+}
+
+/** What an engine reports about its connection. */
+export interface NativeEngineInfo {
+  state: string;
+  version: string;
+  cipher?: string;
+  standardName?: string;
+  cipherBits?: number;
+  alpnProtocol?: string;
+  resumed: boolean;
+  verifyCode: number;
+  verifyError?: string;
+  hasPeerCertificate: boolean;
+  servername?: string;
+  pskIdentity?: string;
+  srtpProfile?: string;
+  mtu?: number;
+  maxMessageSize?: number;
+}
+
+/** The sans-IO engine: an SSL over BIOs that never touch a socket or a clock. */
+export interface NativeEngine {
+  readonly state: 'new' | 'handshaking' | 'established' | 'shutdown-sent' | 'peer-closed' | 'failed' | 'closed';
+  /** DTLS: one datagram (false when the inbound queue is full); TLS: bytes. */
+  feed(data: Uint8Array): boolean;
+  /** DTLS server: stateless cookie exchange. 1 = verified ClientHello, 0 = nothing yet, -1 = rejected. */
+  listen(peerKey: Uint8Array): number;
+  /** True once the handshake is complete; throws the handshake's error. */
+  handshake(): boolean;
+  read(): Buffer | null;
+  /** Every plaintext record available now. */
+  readAll(): Buffer[];
+  write(data: Uint8Array): void;
+  /** write() then output(). */
+  writeOut(data: Uint8Array): Buffer[];
+  /** DTLS: datagrams to send; TLS: at most one Buffer of bytes. */
+  output(): Buffer[];
+  /** Milliseconds until the DTLS retransmission timer expires, -1 when none runs. */
+  timeout(): number;
+  /** 1 when a flight was retransmitted, 0 when nothing was due. */
+  handleTimeout(): number;
+  shutdown(): void;
+  info(): NativeEngineInfo;
+  peerCertificates(): Buffer[];
+  session(): Buffer | null;
+  exportKeyingMaterial(length: number, label: string, context: Uint8Array | undefined): Buffer;
+  keyUpdate(requestPeer: boolean): void;
+  maxMessageSize(): number;
+  close(): void;
+}
+
+/** Counts for leak tests. */
+export interface NativeActiveHandles {
+  contexts: number;
+  engines: number;
+  memoryBios: number;
+  ssl: number;
+  sslCtx: number;
+  datagramBios: number;
+}
+
+/** An OpenSSL memory BIO. */
+export interface NativeMemoryBio {
+  write(data: Uint8Array): number;
+  read(size: number): Buffer | null;
+  peek(): Buffer;
+  pending(): number;
+  close(): void;
+}
+
 /** The native binding: one section per object family. */
 export interface NativeBinding {
   /** Names of the families the addon registered. */
@@ -443,6 +562,17 @@ export interface NativeBinding {
   crlBuild(spec: NativeCrlSpec): Buffer;
   crlParse(der: Uint8Array): NativeCrlInfo;
   crlVerify(der: Uint8Array, issuerDer: Uint8Array): boolean;
+
+  // --- engine (jsec/dtls, jsec/bio): the sans-IO TLS/DTLS engine ---
+  EngineContext: new (options: NativeEngineContextOptions) => NativeEngineContext;
+  Engine: new (context: NativeEngineContext, options: NativeEngineOptions) => NativeEngine;
+  /** Live wrappers in this environment and live OpenSSL objects in the process. */
+  engineActiveHandles(): NativeActiveHandles;
+  /** Whether the running OpenSSL exports the DTLS-SRTP calls. */
+  engineHasSrtp(): boolean;
+
+  // --- bio (jsec/bio) ---
+  MemoryBio: new () => NativeMemoryBio;
 
   // --- version ---
   versions(): NativeVersions;
