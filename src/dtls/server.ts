@@ -15,7 +15,7 @@ import type { NativeEngine, NativeEngineContext, NativeEngineOptions } from '../
 import { native } from '../native/loader.js';
 import { verificationEnabled } from './engine-config.js';
 import type { DtlsListenOptions, Normalized } from './options.js';
-import { DtlsSocket, DtlsState, channels, kCreate, kMessageHook, kReceive, kStart } from './socket.js';
+import { DtlsSocket, DtlsState, channels, kAbandon, kCreate, kMessageHook, kReceive, kStart } from './socket.js';
 import { PeerTransport } from './transport.js';
 
 const debug = debuglog('jsec');
@@ -53,6 +53,11 @@ export interface DtlsServerStats {
 }
 
 const MAX_RECV_QUEUE = 4096;
+
+/** An epoch-0 handshake record carrying a ClientHello. */
+function isClientHello(d: Buffer): boolean {
+  return d.length >= 25 && d[0] === 22 && d[1] === 0xfe && d[3] === 0 && d[4] === 0 && d[13] === 1;
+}
 
 /**
  * A DTLS server. Peers arrive through {@link DtlsServer.accept}, async
@@ -136,7 +141,10 @@ export class DtlsServer extends EventEmitter {
     if (this.#state !== DtlsServerState.Listening) return;
     const key = `${rinfo.address}|${rinfo.port}`;
     const peer = this.#peers.get(key);
-    if (peer) {
+    // RFC 6347 4.2.8: a new ClientHello (epoch 0) from the address of an
+    // established association starts a new association there, after its own
+    // cookie exchange; the old one ends only if the new handshake proceeds.
+    if (peer && !(peer.state === DtlsState.Open && isClientHello(msg))) {
       peer[kReceive](msg);
       return;
     }
@@ -146,7 +154,7 @@ export class DtlsServer extends EventEmitter {
       this.#drop('not-a-client-hello', rinfo);
       return;
     }
-    if (this.#peers.size >= ((this.#options.maxPeers ?? defaults.dtls.maxPeers) as number)) {
+    if (!peer && this.#peers.size >= ((this.#options.maxPeers ?? defaults.dtls.maxPeers) as number)) {
       this.#stats.droppedPeerLimit++;
       this.#drop('peer-limit', rinfo);
       return;
@@ -172,6 +180,7 @@ export class DtlsServer extends EventEmitter {
     }
     // The cookie verified: the scratch engine becomes this peer's engine.
     this.#scratch = undefined;
+    if (peer) peer[kAbandon]();
     this.#stats.cookiesVerified++;
     this.#admit(scratch, rinfo, key);
   }

@@ -139,6 +139,8 @@ export const kCreate = Symbol('jsec.dtls.create');
 export const kReceive = Symbol('jsec.dtls.receive');
 /** @internal */
 export const kStart = Symbol('jsec.dtls.start');
+/** @internal Ends the association without close_notify (its peer started a new one). */
+export const kAbandon = Symbol('jsec.dtls.abandon');
 /** @internal */
 export const kMessageHook = Symbol('jsec.dtls.messageHook');
 
@@ -259,6 +261,11 @@ export class DtlsSocket extends EventEmitter {
     this.#touch();
     this.#drive();
     return done;
+  }
+
+  /** @internal */
+  [kAbandon](): void {
+    this.#finish(DtlsState.Closed, undefined);
   }
 
   /** @internal One datagram from the peer. */

@@ -290,3 +290,32 @@ test('DTLS-SRTP profile negotiation where the running OpenSSL exports use_srtp',
   await server.close();
   await assert.rejects(connect('127.0.0.1', 1, { srtpProfiles: ['NOT_A_PROFILE'] }), (e) => e instanceof ConfigError);
 });
+
+test('RFC 6347 4.2.8: a new ClientHello from the address of an established peer starts a new association', T, async () => {
+  const server = await listen({ host: '127.0.0.1', ...pki.ec });
+  const port = server.address().port;
+  const first = server.accept();
+  const u1 = createSocket('udp4');
+  await new Promise((r) => u1.bind(0, '127.0.0.1', r));
+  const localPort = u1.address().port;
+  await new Promise((r) => u1.connect(port, '127.0.0.1', r));
+  const c1 = await upgrade(u1, { ca: pki.ca, servername: 'localhost' });
+  const old = await first;
+  // The client "reboots": its socket vanishes without close_notify and a new one binds the same port.
+  u1.close();
+  c1[Symbol.dispose]();
+  const oldClosed = once(old, 'close');
+  const u2 = createSocket('udp4');
+  await new Promise((r) => u2.bind(localPort, '127.0.0.1', r));
+  await new Promise((r) => u2.connect(port, '127.0.0.1', r));
+  const second = server.accept();
+  const c2 = await upgrade(u2, { ca: pki.ca, servername: 'localhost' });
+  const fresh = await second;
+  await oldClosed;
+  assert.equal(old.state, DtlsState.Closed);
+  assert.equal(server.peerCount, 1);
+  await c2.send('new association');
+  assert.equal(String(await fresh.receive()), 'new association');
+  await c2.close();
+  await server.close();
+});
