@@ -13,10 +13,12 @@ export type Bytes = ArrayBufferView | ArrayBuffer;
 /** Binary input or a string (encoded as UTF-8). */
 export type Data = string | Bytes;
 
+const BYTES_RULE = { type: 'bytes' } as const;
+
 /** A zero-copy Buffer view of validated bytes. */
 export function asBuffer(path: string, value: unknown): Buffer {
-  check(path, value, { type: 'bytes' });
   if (Buffer.isBuffer(value)) return value;
+  check(path, value, BYTES_RULE);
   if (value instanceof ArrayBuffer) return Buffer.from(value);
   const v = value as ArrayBufferView;
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
