@@ -5,6 +5,7 @@
  * @module
  */
 import { defaults } from '../config/defaults.js';
+import { createError } from '../errors/index.js';
 import { validateOptions, type Schema } from '../config/validate.js';
 import { DTLS_VERSIONS, SECURITY_SCHEMA, realTimers, type SecurityOptions, type TimerSource } from './engine-config.js';
 
@@ -140,7 +141,7 @@ export type Normalized<T> = Readonly<T & Required<Pick<DtlsCommonOptions, 'minVe
 
 function checkTimers(t: unknown): void {
   const ok = t !== null && typeof t === 'object' && typeof (t as TimerSource).setTimeout === 'function' && typeof (t as TimerSource).clearTimeout === 'function';
-  if (!ok) validateOptions('timers', { timers: 1 }, { timers: { type: 'function' } });
+  if (!ok) throw createError('ERR_INVALID_ARG_TYPE', 'The "timers" option must have setTimeout(fn, ms) and clearTimeout(handle) functions', { option: 'timers' });
 }
 
 /** Validates and fills in defaults. @throws ConfigError */

@@ -144,6 +144,8 @@ test('ALPN, session resumption and the resumed flag', T, async () => {
   assert.equal(second.info().resumed, true);
   assert.equal(second.info().alpnProtocol, false);
   await second.close();
+  // No ALPN overlap: the server refuses (no_application_protocol, RFC 7301).
+  await assert.rejects(connect('127.0.0.1', port, { ca: pki.ca, ALPNProtocols: ['h3'], handshakeTimeout: 3000 }), (e) => e.code === 'ERR_JSEC_TLS_ALERT' && e.alert === 120);
   // A garbage session is ignored: a full handshake follows.
   const third = await connect('127.0.0.1', port, { ca: pki.ca, session: Buffer.from('garbage') });
   assert.equal(third.info().resumed, false);
@@ -252,6 +254,7 @@ test('signal aborts a connect; bad arguments are config errors', T, async () => 
   await assert.rejects(connect('127.0.0.1', 0), (e) => e instanceof ConfigError && e.code === 'ERR_OUT_OF_RANGE');
   await assert.rejects(connect('', 1), (e) => e.code === 'ERR_INVALID_ARG_TYPE');
   await assert.rejects(connect('127.0.0.1', 5684, { mtu: 10 }), (e) => e.code === 'ERR_OUT_OF_RANGE');
+  await assert.rejects(connect('127.0.0.1', 5684, { timers: {} }), (e) => e.code === 'ERR_INVALID_ARG_TYPE');
   await assert.rejects(connect('127.0.0.1', 5684, { retransmitIntial: 10 }), (e) => e.code === 'ERR_JSEC_UNKNOWN_OPTION' && e.suggestion === 'retransmitInitial');
   await assert.rejects(listen({}), (e) => e.code === 'ERR_MISSING_OPTION');
   await assert.rejects(listen({ cert: pki.ec.cert, key: pki.rsa.key }), (e) => e instanceof ConfigError);

@@ -51,3 +51,31 @@ test('a thousand sessions opened and closed: native handle counts return to the 
   const end = activeHandles();
   assert.deepEqual(end, start);
 });
+
+test('objects never closed are freed when their environment (a worker) exits', { timeout: 20_000 }, async () => {
+  const { Worker } = await import('node:worker_threads');
+  const start = activeHandles();
+  const code = `
+    import { parentPort } from 'node:worker_threads';
+    import { listen, connect, activeHandles } from 'jsec/dtls';
+    import { MemoryBio, TlsEngine } from 'jsec/bio';
+    const pki = ${JSON.stringify({ ca: pki.ca, ...pki.ec })};
+    const server = await listen({ host: '127.0.0.1', cert: pki.cert, key: pki.key });
+    const clients = [];
+    for (let i = 0; i < 5; i++) clients.push(await connect('127.0.0.1', server.address().port, { ca: pki.ca }));
+    const engines = Array.from({ length: 20 }, () => new TlsEngine({ servername: 'localhost', ca: pki.ca }));
+    const bios = Array.from({ length: 20 }, () => new MemoryBio());
+    globalThis.keep = { server, clients, engines, bios };
+    parentPort.postMessage(activeHandles());
+  `;
+  const w = new Worker(code, { eval: true, type: 'module' });
+  const inWorker = await new Promise((resolve, reject) => w.once('message', resolve).once('error', reject));
+  assert.ok(inWorker.engines >= 30, JSON.stringify(inWorker));
+  assert.ok(activeHandles().ssl >= start.ssl + 30);
+  await w.terminate();
+  // Environment teardown released every SSL, SSL_CTX and datagram BIO the worker held.
+  const end = activeHandles();
+  assert.equal(end.ssl, start.ssl);
+  assert.equal(end.sslCtx, start.sslCtx);
+  assert.equal(end.datagramBios, start.datagramBios);
+});
