@@ -218,8 +218,11 @@ export async function runCase(server, combo, verifyMode, { resumed, session }) {
 
     assert.equal(i.protocol, combo.version);
     assert.equal(i.cipher.standardName, expectedCipher);
-    if (!resumed) {
-      // A resumed handshake carries no certificate; the full one carries the chain.
+    // A resumed handshake carries no certificate: info() reports the chain
+    // verified when jsec's cache took the session. A session passed in by the
+    // caller comes without its chain; the server's own view below still
+    // asserts the key type.
+    if (!session) {
       assert.ok(i.peerCertificates.length >= 2, 'the verified chain has leaf and intermediate');
       const peer = i.peerCertificates[0].publicKey;
       assert.equal(peer.asymmetricKeyType, keyType);
