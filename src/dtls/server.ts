@@ -8,6 +8,7 @@
 /// <reference lib="esnext.disposable" />
 import type { Socket as DgramSocket, RemoteInfo } from 'node:dgram';
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { debuglog } from 'node:util';
 import { defaults } from '../config/defaults.js';
 import { createError, type JsecError } from '../errors/index.js';
@@ -53,6 +54,12 @@ export interface DtlsServerStats {
 }
 
 const MAX_RECV_QUEUE = 4096;
+
+/** The peer table key: IPv4-mapped IPv6 addresses (dual-stack sockets) and plain IPv4 name the same peer. */
+function peerKey(address: string, port: number): string {
+  const a = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  return `${a}|${port}`;
+}
 
 /** An epoch-0 handshake record carrying a ClientHello. */
 function isClientHello(d: Buffer): boolean {
@@ -139,7 +146,7 @@ export class DtlsServer extends EventEmitter {
 
   #onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.#state !== DtlsServerState.Listening) return;
-    const key = `${rinfo.address}|${rinfo.port}`;
+    const key = peerKey(rinfo.address, rinfo.port);
     const peer = this.#peers.get(key);
     // RFC 6347 4.2.8: a new ClientHello (epoch 0) from the address of an
     // established association starts a new association there, after its own
@@ -324,7 +331,7 @@ export class DtlsServer extends EventEmitter {
    * @throws DtlsError `ERR_JSEC_DTLS_NO_PEER` when no established peer has that address; see {@link DtlsSocket.send}.
    */
   async sendTo(address: string, port: number, message: string | Uint8Array): Promise<void> {
-    const peer = this.#peers.get(`${address}|${port}`);
+    const peer = typeof address === 'string' && Number.isInteger(port) ? this.#peers.get(peerKey(address, port)) : undefined;
     if (!peer || peer.state !== DtlsState.Open) {
       throw createError('ERR_JSEC_DTLS_NO_PEER', `No established DTLS peer at ${address}:${port}`, { address, port });
     }

@@ -287,9 +287,8 @@ export class DtlsSocket extends EventEmitter {
         if (engine.handshake()) this.#onSecure();
       }
       if (this.#state === DtlsState.Open || this.#state === DtlsState.Closing) {
-        const messages = engine.readAll();
-        for (const m of messages) this.#deliver(m);
-        if (messages.length === 0 && this.#engine?.state === 'peer-closed') {
+        for (const m of engine.readAll()) this.#deliver(m);
+        if (this.#engine?.state === 'peer-closed') {
           this.#peerClosed();
           return;
         }

@@ -165,6 +165,15 @@ test('IPv6 and DNS names; async iteration of accepted peers', T, async () => {
   await server.close();
   assert.equal((await it.next()).done, true);
 
+  // Dual stack (the default bind): IPv4 peers appear v4-mapped, sendTo takes either spelling.
+  const dual = await listen({ ...pki.ec });
+  dual.recvFrom().then((d) => dual.sendTo('127.0.0.1', d.port, `to ${d.data}`));
+  const v4 = await connect('127.0.0.1', dual.address().port, { ca: pki.ca });
+  await v4.send('v4');
+  assert.equal(String(await v4.receive()), 'to v4');
+  await v4.close();
+  await dual.close();
+
   const s4 = await listen({ host: '127.0.0.1', ...pki.ec });
   const byName = await connect('localhost', s4.address().port, { ca: pki.ca, family: 4 });
   assert.equal(byName.info().servername, 'localhost');
