@@ -6,8 +6,9 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { CertificateAuthority, CaState, PROFILES } from 'jsec/ca';
 import { Certificate, Crl, generateCsr, verifyChain } from 'jsec/cert';
 import { ConfigError, CertificateError, StateError } from 'jsec/errors';
-import { file, openssl, opensslBinary } from '../helpers/cert-openssl.mjs';
-import { fakeClock, seededRandom } from '../helpers/ocsp-pki.mjs';
+import { openssl, opensslBinary } from '../helpers/openssl.mjs';
+import { tempFile } from '../helpers/test-pki.mjs';
+import { fakeClock, seededRandom } from '../helpers/test-pki.mjs';
 
 const DAY = 86_400_000;
 let root;
@@ -23,7 +24,7 @@ after(async () => {
 });
 
 function x509Text(cert) {
-  const r = openssl(['x509', '-noout', '-text', '-in', file(cert.pem)]);
+  const r = openssl(['x509', '-noout', '-text', '-in', tempFile(cert.pem)]);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
@@ -40,7 +41,7 @@ describe('roots and intermediates', () => {
     const text = x509Text(c);
     assert.match(text, /CA:TRUE/);
     assert.match(text, /Certificate Sign, CRL Sign/);
-    const v = openssl(['verify', '-CAfile', file(c.pem), file(c.pem)]);
+    const v = openssl(['verify', '-CAfile', tempFile(c.pem), tempFile(c.pem)]);
     assert.equal(v.status, 0, v.out);
   });
 
@@ -51,7 +52,7 @@ describe('roots and intermediates', () => {
     assert.equal(c.authorityKeyIdentifier, root.certificate.subjectKeyIdentifier);
     assert.deepEqual(inter.chain.map((x) => x.serialNumber), [c.serialNumber, root.certificate.serialNumber]);
     assert.ok(root.issued.some((r) => r.serialNumber === c.serialNumber && r.profile === 'ca'));
-    const v = openssl(['verify', '-CAfile', file(root.certificate.pem), file(c.pem)]);
+    const v = openssl(['verify', '-CAfile', tempFile(root.certificate.pem), tempFile(c.pem)]);
     assert.equal(v.status, 0, v.out);
   });
 
@@ -72,7 +73,7 @@ describe('roots and intermediates', () => {
     assert.equal(r.certificate.publicKey.type, 'rsa');
     assert.equal(i.certificate.publicKey.type, 'ed25519');
     assert.match(r.certificate.signatureAlgorithm, /sha256/i);
-    const v = openssl(['verify', '-CAfile', file(r.certificate.pem), '-untrusted', file(i.certificate.pem), file(leaf.cert)]);
+    const v = openssl(['verify', '-CAfile', tempFile(r.certificate.pem), '-untrusted', tempFile(i.certificate.pem), tempFile(leaf.cert)]);
     assert.equal(v.status, 0, v.out);
     await r.close();
     await i.close();
@@ -116,7 +117,7 @@ describe('issue profiles', () => {
       const text = x509Text(c);
       if (profile === 'ocspSigning') assert.match(text, /OCSP No Check/);
       else assert.doesNotMatch(text, /OCSP No Check/);
-      const purpose = openssl(['x509', '-noout', '-purpose', '-in', file(c.pem)]);
+      const purpose = openssl(['x509', '-noout', '-purpose', '-in', tempFile(c.pem)]);
       assert.match(purpose.stdout, expected[profile].purpose);
       // The key belongs to the certificate.
       assert.ok(createPrivateKey(r.key));
@@ -216,14 +217,14 @@ describe('revocation and CRLs', () => {
       assert.equal(e.reason, reason === 'unspecified' ? null : reason, reason);
       assert.equal(e.revocationDate.getTime(), Date.UTC(2026, 0, 2));
     }
-    const text = openssl(['crl', '-noout', '-text', '-in', file(crl.pem)]);
+    const text = openssl(['crl', '-noout', '-text', '-in', tempFile(crl.pem)]);
     assert.equal(text.status, 0, text.stderr);
     for (const label of ['Key Compromise', 'CA Compromise', 'Affiliation Changed', 'Superseded', 'Cessation Of Operation', 'Certificate Hold', 'Privilege Withdrawn', 'AA Compromise']) {
       assert.match(text.stdout, new RegExp(label), label);
     }
     assert.match(text.stdout, /X509v3 CRL Number:\s*\n\s*1\b/);
     assert.match(text.stdout, /X509v3 Authority Key Identifier/);
-    const verify = openssl(['crl', '-noout', '-CAfile', file(ca.certificate.pem), '-in', file(crl.pem)]);
+    const verify = openssl(['crl', '-noout', '-CAfile', tempFile(ca.certificate.pem), '-in', tempFile(crl.pem)]);
     assert.match(verify.out, /verify OK/);
 
     // A hold becomes a revocation with the original time; a final revocation cannot change.
@@ -262,10 +263,10 @@ describe('revocation and CRLs', () => {
     const bad = await ca.issue('server', { commonName: 'bad.test' });
     ca.revoke(bad.certificate.serialNumber, 'keyCompromise');
     const crl = ca.crl();
-    const bundle = file(ca.certificate.pem + crl.pem);
-    const okRun = openssl(['verify', '-crl_check', '-CAfile', bundle, file(good.cert)]);
+    const bundle = tempFile(ca.certificate.pem + crl.pem);
+    const okRun = openssl(['verify', '-crl_check', '-CAfile', bundle, tempFile(good.cert)]);
     assert.equal(okRun.status, 0, okRun.out);
-    const badRun = openssl(['verify', '-crl_check', '-CAfile', bundle, file(bad.cert)]);
+    const badRun = openssl(['verify', '-crl_check', '-CAfile', bundle, tempFile(bad.cert)]);
     assert.notEqual(badRun.status, 0);
     assert.match(badRun.out, /certificate revoked/);
     // And jsec's own chain verification agrees.
@@ -278,11 +279,11 @@ describe('revocation and CRLs', () => {
   test('an openssl-made CRL for the same CA is read by jsec', async () => {
     const ca = await CertificateAuthority.createRoot({ commonName: 'ossl crl' });
     const exported = ca.export();
-    const cfg = file(
-      ['[ ca ]', 'default_ca = c', '[ c ]', `database = ${file('', 'txt')}`, 'default_md = sha256', 'default_crl_days = 1', `crlnumber = ${file('05\n', 'num')}`, ''].join('\n'),
+    const cfg = tempFile(
+      ['[ ca ]', 'default_ca = c', '[ c ]', `database = ${tempFile('', 'txt')}`, 'default_md = sha256', 'default_crl_days = 1', `crlnumber = ${tempFile('05\n', 'num')}`, ''].join('\n'),
       'cnf',
     );
-    const pem = opensslBinary(['ca', '-gencrl', '-config', cfg, '-cert', file(exported.certificate), '-keyfile', file(exported.key)]).toString();
+    const pem = opensslBinary(['ca', '-gencrl', '-config', cfg, '-cert', tempFile(exported.certificate), '-keyfile', tempFile(exported.key)]).toString();
     const crl = Crl.from(pem);
     assert.equal(crl.crlNumberBigInt, 5n);
     assert.equal(crl.verify(ca.certificate), true);
@@ -302,17 +303,17 @@ describe('load and state', () => {
   });
 
   test('a CA made by openssl is loaded and issues certificates openssl verifies', async () => {
-    const keyPath = file('', 'key');
-    const certPath = file('', 'crt');
+    const keyPath = tempFile('', 'key');
+    const certPath = tempFile('', 'crt');
     const r = openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath, '-subj', '/CN=OpenSSL CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
     assert.equal(r.status, 0, r.stderr);
     const { readFileSync } = await import('node:fs');
     const ca = CertificateAuthority.load({ certificate: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') });
     const leaf = await ca.issue('server', { commonName: 'ossl.test', days: 5 });
-    const v = openssl(['verify', '-CAfile', certPath, '-purpose', 'sslserver', file(leaf.cert)]);
+    const v = openssl(['verify', '-CAfile', certPath, '-purpose', 'sslserver', tempFile(leaf.cert)]);
     assert.equal(v.status, 0, v.out);
     // A certificate issued before the CA kept records can be revoked by presenting it.
-    const prior = opensslBinary(['x509', '-req', '-in', file(openssl(['req', '-new', '-key', keyPath, '-subj', '/CN=prior']).stdout), '-CA', certPath, '-CAkey', keyPath, '-set_serial', '77', '-days', '2']).toString();
+    const prior = opensslBinary(['x509', '-req', '-in', tempFile(openssl(['req', '-new', '-key', keyPath, '-subj', '/CN=prior']).stdout), '-CA', certPath, '-CAkey', keyPath, '-set_serial', '77', '-days', '2']).toString();
     const rec = ca.revoke(Certificate.from(prior), 'superseded');
     assert.equal(rec.serialNumber, '4D');
     assert.equal(ca.crl().entry('4D').reason, 'superseded');
@@ -350,9 +351,9 @@ describe('load and state', () => {
     const state = ca.export({ passphrase: 'correct horse' });
     assert.match(state.key, /BEGIN ENCRYPTED PRIVATE KEY/);
     assert.equal(state.keyEncrypted, true);
-    const asn1 = openssl(['asn1parse', '-in', file(state.key)]);
+    const asn1 = openssl(['asn1parse', '-in', tempFile(state.key)]);
     assert.match(asn1.stdout, /aes-256-cbc/);
-    const pk = openssl(['pkey', '-noout', '-passin', 'pass:correct horse', '-in', file(state.key)]);
+    const pk = openssl(['pkey', '-noout', '-passin', 'pass:correct horse', '-in', tempFile(state.key)]);
     assert.equal(pk.status, 0, pk.stderr);
     assert.throws(() => CertificateAuthority.import(state), (e) => e instanceof ConfigError && e.code === 'ERR_JSEC_CA_PASSPHRASE');
     assert.throws(() => CertificateAuthority.import(state, { passphrase: 'wrong' }), { code: 'ERR_JSEC_CA_PASSPHRASE' });
@@ -419,12 +420,12 @@ describe('signCsr', () => {
   });
 
   test('an openssl CSR is signed; openssl verifies the result', async () => {
-    const keyPath = file('', 'key');
+    const keyPath = tempFile('', 'key');
     const r = openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-subj', '/CN=ossl-client', '-addext', 'subjectAltName=email:ossl@example.test', '-addext', 'extendedKeyUsage=clientAuth']);
     assert.equal(r.status, 0, r.stderr);
     const cert = await inter.signCsr(r.stdout, { profile: 'client' });
     assert.deepEqual(cert.subjectAltNames, [{ type: 'email', value: 'ossl@example.test' }]);
-    const v = openssl(['verify', '-CAfile', file(root.certificate.pem), '-untrusted', file(inter.certificate.pem), '-purpose', 'sslclient', file(cert.pem)]);
+    const v = openssl(['verify', '-CAfile', tempFile(root.certificate.pem), '-untrusted', tempFile(inter.certificate.pem), '-purpose', 'sslclient', tempFile(cert.pem)]);
     assert.equal(v.status, 0, v.out);
   });
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, createHash } from 'node:crypto';
 import { generateSelfSigned, generateSelfSignedSync, generate, generateSync, Certificate, fingerprint, verifySignature, KEY_TYPES } from 'jsec/cert';
 import { isJsecError, CertificateError, ConfigError } from 'jsec';
-import { file, openssl } from '../helpers/cert-openssl.mjs';
+import { openssl } from '../helpers/openssl.mjs';
+import { tempFile } from '../helpers/test-pki.mjs';
 
 const NOW = new Date('2030-06-01T12:00:00Z');
 const attime = String(Math.floor(NOW.getTime() / 1000) + 60);
@@ -31,12 +32,12 @@ describe('key types: openssl reads and verifies what jsec writes', { concurrency
       assert.deepEqual({ ...root.certificate.publicKey }, e.curve ? { type: e.type, bits: e.bits, curve: e.curve } : { type: e.type, bits: e.bits });
       assert.equal(root.certificate.signatureAlgorithm, e.sig);
       assert.equal(leaf.certificate.signatureAlgorithm, e.sig);
-      const text = openssl(['x509', '-noout', '-text', '-in', file(root.cert)]);
+      const text = openssl(['x509', '-noout', '-text', '-in', tempFile(root.cert)]);
       assert.equal(text.status, 0, text.out);
       assert.match(text.stdout, e.text);
       assert.match(text.stdout, /CA:TRUE/);
       assert.match(text.stdout, /Certificate Sign, CRL Sign/);
-      const v = openssl(['verify', '-attime', attime, '-CAfile', file(root.cert), '-purpose', 'sslserver', '-verify_hostname', 'leaf.example.test', file(leaf.cert)]);
+      const v = openssl(['verify', '-attime', attime, '-CAfile', tempFile(root.cert), '-purpose', 'sslserver', '-verify_hostname', 'leaf.example.test', tempFile(leaf.cert)]);
       assert.equal(v.status, 0, v.out);
       assert.match(v.stdout, /: OK/);
       assert.equal(verifySignature(leaf.certificate, root.certificate), true);
@@ -155,7 +156,7 @@ describe('every extension, read back by jsec and by openssl', () => {
   });
 
   test('openssl x509 -text shows every extension', () => {
-    const t = openssl(['x509', '-noout', '-text', '-nameopt', 'oneline,-esc_msb', '-in', file(r.cert)]);
+    const t = openssl(['x509', '-noout', '-text', '-nameopt', 'oneline,-esc_msb', '-in', tempFile(r.cert)]);
     assert.equal(t.status, 0, t.out);
     for (const needle of [
       'Signature Algorithm: sha384WithRSAEncryption',
@@ -174,9 +175,9 @@ describe('every extension, read back by jsec and by openssl', () => {
       assert.ok(t.stdout.includes(needle), `missing ${JSON.stringify(needle)} in\n${t.stdout}`);
     }
     assert.ok(t.stdout.includes(`Serial Number:`));
-    const serial = openssl(['x509', '-noout', '-serial', '-in', file(r.cert)]).stdout.trim();
+    const serial = openssl(['x509', '-noout', '-serial', '-in', tempFile(r.cert)]).stdout.trim();
     assert.equal(serial, `serial=${c.serialNumber}`);
-    const fp = openssl(['x509', '-noout', '-fingerprint', '-sha256', '-in', file(r.cert)]).stdout.trim();
+    const fp = openssl(['x509', '-noout', '-fingerprint', '-sha256', '-in', tempFile(r.cert)]).stdout.trim();
     assert.equal(fp, `sha256 Fingerprint=${c.fingerprint256}`);
   });
 

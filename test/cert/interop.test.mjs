@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Certificate, Csr, Crl, createCrl, generateCsrSync, generateCsr, generateSelfSignedSync, verifyCsr, verifyChain, REVOCATION_REASONS } from 'jsec/cert';
-import { file, openssl, opensslBinary, tmp } from '../helpers/cert-openssl.mjs';
+import { openssl, opensslBinary } from '../helpers/openssl.mjs';
+import { tempDir, tempFile } from '../helpers/test-pki.mjs';
 
 function ok(r) {
   assert.equal(r.status, 0, r.out);
@@ -17,7 +18,7 @@ describe('jsec parses openssl output', () => {
   let caCert;
   let caKey;
   before(() => {
-    dir = join(tmp(), 'ca');
+    dir = join(tempDir(), 'ca');
     mkdirSync(dir, { recursive: true });
     caKey = join(dir, 'ca.key');
     caCert = join(dir, 'ca.pem');
@@ -129,7 +130,7 @@ describe('openssl accepts jsec CSRs and CRLs', () => {
   test('CSR: openssl req -verify, every key type', async () => {
     for (const keyType of ['ec-p256', 'ec-p521', 'rsa-2048', 'ed25519', 'ed448']) {
       const r = await generateCsr({ subject: { O: 'jsec', CN: 'csr.example.test' }, san: ['csr.example.test', 'IP:::1'], keyType, keyUsage: ['digitalSignature'], extendedKeyUsage: ['serverAuth'], mustStaple: true });
-      const out = ok(openssl(['req', '-verify', '-noout', '-text', '-in', file(r.pem)]));
+      const out = ok(openssl(['req', '-verify', '-noout', '-text', '-in', tempFile(r.pem)]));
       assert.match(out.out, /verify OK/);
       assert.match(out.stdout, /DNS:csr\.example\.test, IP Address:0:0:0:0:0:0:0:1/);
       assert.match(out.stdout, /TLS Feature:/);
@@ -146,7 +147,7 @@ describe('openssl accepts jsec CSRs and CRLs', () => {
     assert.equal(csr.signatureValid, false);
     assert.equal(verifyCsr(der), false);
     // openssl 3.0 exits 0 here; its message is the verdict.
-    const out = openssl(['req', '-verify', '-noout', '-inform', 'DER', '-in', file(der, 'der')]).out;
+    const out = openssl(['req', '-verify', '-noout', '-inform', 'DER', '-in', tempFile(der, 'der')]).out;
     assert.doesNotMatch(out, /verify OK/);
     assert.match(out, /did not match|verify fail/i);
   });
@@ -168,7 +169,7 @@ describe('openssl accepts jsec CSRs and CRLs', () => {
     entries.push({ serial: 'ABCDEF', date: now });
     entries.push({ serial: 4242n, date: now, reason: 'keyCompromise', invalidityDate: new Date('2030-01-01T00:00:00Z') });
     const crl = createCrl({ issuer: { certificate: ca.certificate, key: ca.privateKey }, nextUpdate: new Date(now.getTime() + 86400_000), crlNumber: 77n, entries });
-    const out = ok(openssl(['crl', '-noout', '-text', '-CAfile', file(ca.cert), '-in', file(crl.pem)]));
+    const out = ok(openssl(['crl', '-noout', '-text', '-CAfile', tempFile(ca.cert), '-in', tempFile(crl.pem)]));
     assert.match(out.out, /verify OK/);
     assert.match(out.stdout, /X509v3 CRL Number: \n\s+77/);
     assert.match(out.stdout, /X509v3 Authority Key Identifier/);

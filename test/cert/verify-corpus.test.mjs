@@ -11,7 +11,8 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { generateSelfSignedSync, generateSync, verifyChain, buildChain, createCrl, Certificate, TrustStore } from 'jsec/cert';
-import { file, openssl, verifyErrors } from '../helpers/cert-openssl.mjs';
+import { openssl, verifyErrors } from '../helpers/openssl.mjs';
+import { tempFile } from '../helpers/test-pki.mjs';
 
 const T0 = new Date('2031-03-01T00:00:00Z');
 const DAY = 86400_000;
@@ -211,10 +212,10 @@ describe('verifyChain agrees with openssl verify', () => {
     const codesSeen = new Set();
     for (const s of list) {
       const paths = {
-        leaf: file(s.leaf.pem),
-        anchors: file(s.anchors.map((c) => c.pem).join('')),
-        untrusted: s.intermediates.length ? file(s.intermediates.map((c) => c.pem).join('')) : undefined,
-        crls: s.crls?.length ? file(s.crls.map((c) => c.pem).join('')) : undefined,
+        leaf: tempFile(s.leaf.pem),
+        anchors: tempFile(s.anchors.map((c) => c.pem).join('')),
+        untrusted: s.intermediates.length ? tempFile(s.intermediates.map((c) => c.pem).join('')) : undefined,
+        crls: s.crls?.length ? tempFile(s.crls.map((c) => c.pem).join('')) : undefined,
       };
       const o = openssl(opensslArgs(s, paths));
       const sslErrors = verifyErrors(o.out);

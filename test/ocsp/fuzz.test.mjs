@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildOcspRequest, createOcspErrorResponse, OcspSigner, parseOcspRequest, parseOcspResponse, verifyOcspResponse } from 'jsec/ocsp';
 import { JsecError } from 'jsec/errors';
-import { smallPki } from '../helpers/ocsp-pki.mjs';
+import { smallPki } from '../helpers/test-pki.mjs';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');

@@ -10,8 +10,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { buildOcspRequest, checkOcsp, fetchOcsp, parseOcspResponse, startOcspResponder, verifyOcspResponse } from 'jsec/ocsp';
 import { CertificateAuthority } from 'jsec/ca';
 import { JsecError, StateError } from 'jsec/errors';
-import { file, tmp } from '../helpers/cert-openssl.mjs';
-import { freePort, indexLine, smallPki, startOpensslResponder } from '../helpers/ocsp-pki.mjs';
+import { freePort, indexLine, startOpensslResponder } from '../helpers/openssl.mjs';
+import { smallPki, tempDir, tempFile } from '../helpers/test-pki.mjs';
 import { writeFileSync } from 'node:fs';
 
 const run = promisify(execFile);
@@ -191,11 +191,11 @@ describe('the jsec responder', () => {
     const responder = await pki.inter.ocspResponder();
     const revoked = await pki.inter.issue('client', { commonName: 'to-revoke' });
     pki.inter.revoke(revoked.certificate.serialNumber, 'superseded');
-    const common = ['-url', responder.url, '-issuer', file(pki.inter.certificate.pem), '-CAfile', file(pki.root.certificate.pem)];
-    const good = await opensslClient([...common, '-cert', file(pki.server.cert)]);
+    const common = ['-url', responder.url, '-issuer', tempFile(pki.inter.certificate.pem), '-CAfile', tempFile(pki.root.certificate.pem)];
+    const good = await opensslClient([...common, '-cert', tempFile(pki.server.cert)]);
     assert.match(good.out, /Response verify OK/, good.out);
     assert.match(good.stdout, /: good/);
-    const bad = await opensslClient([...common, '-cert', file(revoked.cert)]);
+    const bad = await opensslClient([...common, '-cert', tempFile(revoked.cert)]);
     assert.match(bad.out, /Response verify OK/, bad.out);
     assert.match(bad.stdout, /: revoked[\s\S]*Reason: superseded/);
     // openssl sends a nonce; the responder echoed it (openssl would print "Nonce Verify error" otherwise).
@@ -212,13 +212,13 @@ describe('the jsec client against openssl ocsp as responder', () => {
   let revokedCert;
   before(async () => {
     revokedCert = (await pki.inter.issue('client', { commonName: 'revoked-by-openssl' })).certificate;
-    const index = `${tmp()}/ocsp-index-${process.pid}.txt`;
+    const index = `${tempDir()}/ocsp-index-${process.pid}.txt`;
     writeFileSync(index, indexLine(pki.server.certificate) + indexLine(revokedCert, { time: new Date(Date.UTC(2026, 2, 3, 4, 5, 6)), reason: 'keyCompromise' }));
     responder = await startOpensslResponder({
       index,
-      caFile: file(pki.inter.certificate.pem),
-      rsigner: file(pki.responder.cert),
-      rkey: file(pki.responder.key),
+      caFile: tempFile(pki.inter.certificate.pem),
+      rsigner: tempFile(pki.responder.cert),
+      rkey: tempFile(pki.responder.key),
       issuer: pki.inter.certificate,
       probeSerial: pki.server.certificate.serialNumber,
     });

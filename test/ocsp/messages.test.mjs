@@ -15,8 +15,8 @@ import {
 } from 'jsec/ocsp';
 import { CertificateAuthority } from 'jsec/ca';
 import { CertificateError, ConfigError, JsecError, StateError } from 'jsec/errors';
-import { file, openssl, tmp } from '../helpers/cert-openssl.mjs';
-import { indexLine, smallPki } from '../helpers/ocsp-pki.mjs';
+import { indexLine, openssl } from '../helpers/openssl.mjs';
+import { smallPki, tempDir, tempFile } from '../helpers/test-pki.mjs';
 
 const HOUR = 3_600_000;
 
@@ -65,11 +65,11 @@ function good(request, extra = {}) {
 function opensslCheck(der, request, extraArgs = []) {
   const r = openssl([
     'ocsp',
-    '-respin', file(der, 'der'),
+    '-respin', tempFile(der, 'der'),
     '-no_nonce',
-    '-CAfile', file(pki.root.certificate.pem),
-    '-verify_other', file(pki.inter.certificate.pem),
-    '-issuer', file(pki.inter.certificate.pem),
+    '-CAfile', tempFile(pki.root.certificate.pem),
+    '-verify_other', tempFile(pki.inter.certificate.pem),
+    '-issuer', tempFile(pki.inter.certificate.pem),
     '-serial', `0x${leaf().serialNumber}`,
     ...extraArgs,
   ]);
@@ -87,7 +87,7 @@ describe('requests', () => {
     const back = parseOcspRequest(req.der);
     assert.deepEqual(back.nonce, req.nonce);
     assert.deepEqual(back.certIds[0].der, req.certIds[0].der);
-    const text = openssl(['ocsp', '-reqin', file(req.der, 'der'), '-req_text', '-noverify']);
+    const text = openssl(['ocsp', '-reqin', tempFile(req.der, 'der'), '-req_text', '-noverify']);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`Serial Number: ${leaf().serialNumber}`));
     assert.match(text.stdout, new RegExp(`OCSP Nonce: \\s*\\n\\s*0420${req.nonce.toString('hex').toUpperCase()}`));
@@ -98,7 +98,7 @@ describe('requests', () => {
     assert.deepEqual(req.certIds.map((c) => c.serialNumber), [leaf().serialNumber, pki.client.certificate.serialNumber, '1234']);
     assert.equal(req.certIds[0].issuerNameHash.length, 32);
     assert.equal(req.nonce.toString(), '0123456789abcdef');
-    const text = openssl(['ocsp', '-reqin', file(req.der, 'der'), '-req_text', '-noverify']).stdout;
+    const text = openssl(['ocsp', '-reqin', tempFile(req.der, 'der'), '-req_text', '-noverify']).stdout;
     assert.equal(text.match(/Hash Algorithm: sha256/g).length, 3);
     const bare = buildOcspRequest({ issuer: issuerOf(), serialNumber: '01', nonce: false });
     assert.equal(bare.nonce, null);
@@ -108,8 +108,8 @@ describe('requests', () => {
   });
 
   test('an openssl request is parsed by jsec', () => {
-    const reqPath = file('', 'der');
-    const r = openssl(['ocsp', '-issuer', file(issuerOf().pem), '-cert', file(pki.server.cert), '-reqout', reqPath]);
+    const reqPath = tempFile('', 'der');
+    const r = openssl(['ocsp', '-issuer', tempFile(issuerOf().pem), '-cert', tempFile(pki.server.cert), '-reqout', reqPath]);
     assert.equal(r.status, 0, r.stderr);
     const req = parseOcspRequest(readFileSync(reqPath));
     assert.equal(req.certIds[0].serialNumber, leaf().serialNumber);
@@ -162,7 +162,7 @@ describe('responses', () => {
       const o = opensslCheck(der, req);
       assert.match(o.out, /Response verify OK/, o.out);
       assert.match(o.stdout, expect);
-      const text = openssl(['ocsp', '-respin', file(der, 'der'), '-resp_text', '-noverify']).stdout;
+      const text = openssl(['ocsp', '-respin', tempFile(der, 'der'), '-resp_text', '-noverify']).stdout;
       assert.match(text, new RegExp(`This Update: ${thisUpdate.toUTCString().slice(8, 11)}`));
       assert.match(text, /Next Update: /);
     }
@@ -192,14 +192,14 @@ describe('responses', () => {
   });
 
   test('an openssl-signed response (delegated responder, index file) is verified by jsec', () => {
-    const dir = tmp();
+    const dir = tempDir();
     const index = `${dir}/index-${process.pid}.txt`;
     const revokedCert = pki.client.certificate;
     writeFileSync(index, indexLine(leaf()) + indexLine(revokedCert, { time: new Date(Date.UTC(2026, 1, 2)), reason: 'superseded' }));
     for (const [cert, status] of [[leaf(), 'good'], [revokedCert, 'revoked']]) {
       const req = buildOcspRequest({ issuer: issuerOf(), certificate: cert });
-      const out = file('', 'der');
-      const r = openssl(['ocsp', '-index', index, '-rsigner', file(pki.responder.cert), '-rkey', file(pki.responder.key), '-CA', file(issuerOf().pem), '-reqin', file(req.der, 'der'), '-respout', out, '-nmin', '10']);
+      const out = tempFile('', 'der');
+      const r = openssl(['ocsp', '-index', index, '-rsigner', tempFile(pki.responder.cert), '-rkey', tempFile(pki.responder.key), '-CA', tempFile(issuerOf().pem), '-reqin', tempFile(req.der, 'der'), '-respout', out, '-nmin', '10']);
       assert.equal(r.status, 0, r.stderr);
       const v = verifyOcspResponse(readFileSync(out), { issuer: issuerOf(), certificate: cert, request: req, requireNonce: true });
       assert.equal(v.status, status);
@@ -220,7 +220,7 @@ describe('responses', () => {
     assert.equal(p.responses[0].thisUpdate.getTime(), when);
     assert.equal(p.responses[0].nextUpdate.getTime(), when + HOUR);
     assert.equal(verifyOcspResponse(der, { issuer: issuerOf(), certificate: leaf(), now: when }).status, 'good');
-    const o = openssl(['ocsp', '-respin', file(der, 'der'), '-CAfile', file(pki.root.certificate.pem), '-verify_other', file(issuerOf().pem), '-no_nonce', '-resp_text']);
+    const o = openssl(['ocsp', '-respin', tempFile(der, 'der'), '-CAfile', tempFile(pki.root.certificate.pem), '-verify_other', tempFile(issuerOf().pem), '-no_nonce', '-resp_text']);
     assert.match(o.out, /Response verify OK/, o.out);
   });
 
@@ -231,7 +231,7 @@ describe('responses', () => {
       const req = buildOcspRequest({ issuer: ca.certificate, certificate: l.certificate });
       const der = await ca.ocspResponse(req);
       assert.equal(verifyOcspResponse(der, { issuer: ca.certificate, certificate: l.certificate, request: req }).status, 'good');
-      const o = openssl(['ocsp', '-respin', file(der, 'der'), '-no_nonce', '-CAfile', file(ca.certificate.pem), '-issuer', file(ca.certificate.pem), '-cert', file(l.cert)]);
+      const o = openssl(['ocsp', '-respin', tempFile(der, 'der'), '-no_nonce', '-CAfile', tempFile(ca.certificate.pem), '-issuer', tempFile(ca.certificate.pem), '-cert', tempFile(l.cert)]);
       assert.match(o.out, /Response verify OK/, `${keyType}: ${o.out}`);
       assert.match(o.stdout, /: good/);
       await ca.close();
@@ -245,7 +245,7 @@ describe('responses', () => {
       assert.equal(p.responseStatus, status);
       assert.equal(p.responses.length, 0);
       assert.throws(() => verifyOcspResponse(der, { issuer: issuerOf(), certificate: leaf() }), (e) => e instanceof CertificateError && e.code === 'ERR_JSEC_OCSP_RESPONSE_STATUS' && e.responseStatus === status);
-      const text = openssl(['ocsp', '-respin', file(der, 'der'), '-resp_text', '-noverify']);
+      const text = openssl(['ocsp', '-respin', tempFile(der, 'der'), '-resp_text', '-noverify']);
       assert.match(text.out, new RegExp(status, 'i'));
     }
     assert.throws(() => createOcspErrorResponse('successful'), { code: 'ERR_INVALID_ARG_VALUE' });

@@ -1,43 +1,36 @@
-// Helpers for the jsec/ca and jsec/ocsp tests: a small PKI made with jsec/ca,
-// a seeded random source, a free loopback port, and an `openssl ocsp`
-// responder process that is waited for (bounded) and killed afterwards.
-import { spawn } from 'node:child_process';
+// Running the openssl CLI from tests: the independent oracle that
+// cross-checks what jsec makes (certificates, CRLs, OCSP messages, CMS, keys).
+// Files for it come from tempFile() / TestPki#files() in test-pki.mjs.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createHash } from 'node:crypto';
-import { CertificateAuthority } from 'jsec/ca';
 import { buildOcspRequest, fetchOcsp, parseOcspResponse } from 'jsec/ocsp';
 
-/** A deterministic random source (SHA-256 in counter mode over a seed). */
-export function seededRandom(seed = 'jsec') {
-  let counter = 0;
-  return (size) => {
-    const out = Buffer.alloc(size);
-    let off = 0;
-    while (off < size) {
-      const block = createHash('sha256').update(`${seed}:${counter++}`).digest();
-      off += block.copy(out, off);
-    }
-    return out;
-  };
+/** Runs openssl synchronously and never throws on a non-zero exit: `{ status, stdout, stderr, out }` (text). */
+export function openssl(args, input) {
+  const r = spawnSync('openssl', args, { input, encoding: 'utf8', timeout: 20_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, out: r.stdout + r.stderr };
 }
 
-/** A controllable clock: `clock.now()` returns the current fake time, `clock.set(ms)` / `clock.advance(ms)` move it. */
-export function fakeClock(start = Date.now()) {
-  let t = start;
-  return { now: () => t, set: (ms) => (t = ms), advance: (ms) => (t += ms) };
+/** Runs openssl and returns stdout as a Buffer (for DER output); throws on a non-zero exit. */
+export function opensslBinary(args, input) {
+  const r = spawnSync('openssl', args, { input, timeout: 20_000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
 }
 
-/** Root → intermediate, a server and a client certificate, and a delegated OCSP signer of the intermediate. */
-export async function smallPki(options = {}) {
-  const root = await CertificateAuthority.createRoot({ commonName: 'Test Root', ...options });
-  const inter = await root.createIntermediate({ commonName: 'Test Intermediate' });
-  const server = await inter.issue('server', { commonName: 'server.test', san: ['DNS:server.test', 'IP:127.0.0.1'] });
-  const client = await inter.issue('client', { commonName: 'client.test' });
-  const responder = await inter.issueOcspSigner();
-  return { root, inter, server, client, responder, close: async () => Promise.all([root.close(), inter.close()]) };
+/** Runs openssl with `execFileSync` options (`input`, `cwd`, ...); returns stdout as a Buffer, throws on a non-zero exit. */
+export function opensslExec(args, options = {}) {
+  return execFileSync('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000, ...options });
 }
 
-/** A free TCP port on 127.0.0.1 (listen on 0, read it, close). */
+/** The errors `openssl verify` printed, as [code, depth] pairs, in order. */
+export function verifyErrors(output) {
+  return [...output.matchAll(/error (\d+) at (\d+) depth lookup/g)].map((m) => [Number(m[1]), Number(m[2])]);
+}
+
+/** A free TCP port on 127.0.0.1 (listen on 0, read it, close), for tools that need a port number up front. */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -51,7 +44,7 @@ export function freePort() {
 
 /**
  * Starts `openssl ocsp` as a responder on a free port and waits until it
- * answers (polling with a real request, at most ~10 s). Returns { url, stop }.
+ * answers (polling with a real request, at most ~10 s). Returns { url, port, stop, proc }.
  */
 export async function startOpensslResponder({ index, caFile, rsigner, rkey, issuer, probeSerial, extra = [] }) {
   const port = await freePort();
