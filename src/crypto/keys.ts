@@ -65,6 +65,20 @@ function importError(err: unknown, path: string): Error {
   return fail('ERR_JSEC_CRYPTO_INVALID_KEY', `The "${path}" key could not be read`, { option: path, cause: err });
 }
 
+function passwordError(err: unknown, path: string): Error {
+  return fail('ERR_JSEC_CRYPTO_BAD_PASSWORD', `Wrong passphrase for the "${path}" key (or the encrypted key is corrupt)`, { option: path, cause: err });
+}
+
+/** Whether DER is an EncryptedPrivateKeyInfo (Node asks for a passphrase). */
+function isEncryptedPkcs8(der: Buffer): boolean {
+  try {
+    nodeCrypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === 'ERR_MISSING_PASSPHRASE';
+  }
+}
+
 interface PemInfo {
   label: string;
   encrypted: boolean;
@@ -123,6 +137,10 @@ export function privateKeyOf(input: unknown, path = 'key', passphrase?: Passphra
     try {
       return nodeCrypto.createPrivateKey(pass === undefined ? { key: pem } : { key: pem, passphrase: pass });
     } catch (err) {
+      // A wrong passphrase usually fails the padding check, but about 1 in
+      // 256 decrypts to "valid" padding and fails later as garbage: for an
+      // encrypted key both mean the passphrase is wrong (or the data corrupt).
+      if (info.encrypted) throw passwordError(err, path);
       throw importError(err, path);
     }
   }
@@ -134,6 +152,7 @@ export function privateKeyOf(input: unknown, path = 'key', passphrase?: Passphra
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (type === 'pkcs8' && (code === 'ERR_MISSING_PASSPHRASE' || code === 'ERR_OSSL_BAD_DECRYPT')) throw importError(err, path);
+      if (type === 'pkcs8' && pass !== undefined && isEncryptedPkcs8(der)) throw passwordError(err, path);
       first ??= err;
     }
   }
