@@ -608,6 +608,12 @@ Napi::Value Engine::ReadAll(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t i = 0;
   for (;;) {
+    // Once the inbound queue is empty and OpenSSL holds nothing unprocessed,
+    // another SSL_read could only answer "want read": skip it.
+    if (i > 0 && ssl_ != nullptr && SSL_has_pending(ssl_) == 0 &&
+        (dtls_ ? DgramBioCount(rbio_) == 0 : BIO_ctrl_pending(rbio_) == 0)) {
+      break;
+    }
     Napi::Value v = Read(info);
     if (v.IsNull()) break;
     out.Set(i++, v);
@@ -635,7 +641,9 @@ Napi::Value Engine::Write(const Napi::CallbackInfo& info) {
   size_t len = buf.ByteLength();
   if (len == 0) return env.Undefined();
   if (dtls_) {
-    size_t max = DTLS_get_data_mtu(ssl_);
+    // Fixed once the cipher is (renegotiation is off).
+    if (maxData_ == 0) maxData_ = DTLS_get_data_mtu(ssl_);
+    size_t max = maxData_;
     if (max > 0 && len > max) {
       Napi::Error err = MakeError(env, "ERR_JSEC_DTLS_MESSAGE_TOO_LARGE", "The message does not fit in one datagram");
       err.Set("size", Napi::Number::New(env, static_cast<double>(len)));

@@ -96,6 +96,7 @@ class Engine : public Napi::ObjectWrap<Engine>, public Releasable {
   unsigned int retransmitInitialUs_ = 1000000;
   unsigned int retransmitMaxUs_ = 60000000;
   long mtu_ = 1200;
+  size_t maxData_ = 0;
   int alertReceived_ = -1;
   int alertSent_ = -1;
   std::vector<std::vector<unsigned char>> failedChain_;

@@ -56,6 +56,8 @@ const EDGES: Readonly<Record<DtlsState, readonly DtlsState[]>> = Object.freeze({
 export interface DatagramTransport {
   /** Hands one datagram to the socket; resolves when the socket took it. */
   send(datagram: Buffer): Promise<void>;
+  /** Hands one datagram to the socket; errors are only logged (handshake flights, alerts). */
+  post(datagram: Buffer): void;
   /** Releases the transport (a client closes its UDP socket; a server forgets the peer). */
   close(): void;
   readonly localAddress: string | undefined;
@@ -341,19 +343,34 @@ export class DtlsSocket extends EventEmitter {
     this.emit('message', m);
   }
 
-  #flush(datagrams?: Buffer[]): Promise<void>[] {
+  #count(d: Buffer): void {
+    this.#stats.datagramsSent++;
+    this.#stats.bytesSent += d.length;
+    if (d.length > this.#stats.largestDatagramSent) this.#stats.largestDatagramSent = d.length;
+  }
+
+  /** Sends whatever the engine emitted (flights, alerts, retransmissions); loss is DTLS's business. */
+  #flush(): void {
     const engine = this.#engine;
-    if (engine === undefined) return [];
-    const sends: Promise<void>[] = [];
-    for (const d of datagrams ?? engine.output()) {
-      this.#stats.datagramsSent++;
-      this.#stats.bytesSent += d.length;
-      if (d.length > this.#stats.largestDatagramSent) this.#stats.largestDatagramSent = d.length;
-      const p = this.#transport.send(d);
-      p.catch((err: unknown) => debug('dtls send failed: %s', (err as Error)?.message));
-      sends.push(p);
+    if (engine === undefined) return;
+    for (const d of engine.output()) {
+      this.#count(d);
+      this.#transport.post(d);
     }
-    return sends;
+  }
+
+  /** Like #flush, but the caller waits until the socket took every datagram. */
+  #flushAwaited(datagrams: Buffer[]): Promise<void> {
+    if (datagrams.length === 1) {
+      this.#count(datagrams[0]!);
+      return this.#transport.send(datagrams[0]!);
+    }
+    return Promise.all(
+      datagrams.map((d) => {
+        this.#count(d);
+        return this.#transport.send(d);
+      }),
+    ).then(() => undefined);
   }
 
   #schedule(): void {
@@ -414,7 +431,7 @@ export class DtlsSocket extends EventEmitter {
         const err = createError('ERR_JSEC_DTLS_IDLE_TIMEOUT', `Nothing arrived from ${this.remoteAddress}:${this.remotePort} for ${this.#settings.idleTimeout} ms`, {
           timeout: this.#settings.idleTimeout,
         });
-        this.#sendCloseNotify();
+        this.#sendCloseNotify().catch(() => {});
         this.#finish(DtlsState.Closed, err);
       } else if (this.#state === DtlsState.Handshaking) {
         this.#fail(createError('ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT', 'The DTLS handshake went idle', { timeout: this.#settings.idleTimeout }));
@@ -438,20 +455,20 @@ export class DtlsSocket extends EventEmitter {
     }
   }
 
-  #sendCloseNotify(): Promise<void>[] {
+  #sendCloseNotify(): Promise<void> {
     const engine = this.#engine;
-    if (engine === undefined) return [];
+    if (engine === undefined) return Promise.resolve();
     try {
       engine.shutdown();
     } catch {
-      return [];
+      return Promise.resolve();
     }
-    return this.#flush();
+    return this.#flushAwaited(engine.output());
   }
 
   #peerClosed(): void {
     // Answer the peer's close_notify with ours, then release everything.
-    this.#sendCloseNotify();
+    this.#sendCloseNotify().catch(() => {});
     this.#finish(DtlsState.Closed, undefined);
   }
 
@@ -499,7 +516,15 @@ export class DtlsSocket extends EventEmitter {
    * @throws StateError `ERR_JSEC_INVALID_STATE` before the handshake completed, `ERR_JSEC_CLOSED` after close.
    * @throws ConfigError `ERR_INVALID_ARG_TYPE` for anything but a string or bytes.
    */
-  async send(message: string | Uint8Array): Promise<void> {
+  send(message: string | Uint8Array): Promise<void> {
+    try {
+      return this.#flushAwaited(this.#encrypt(message));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #encrypt(message: string | Uint8Array): Buffer[] {
     const data = toBuffer(message);
     const engine = this.#engine;
     if (this.#state === DtlsState.Closed || this.#state === DtlsState.Failed || engine === undefined) {
@@ -517,19 +542,16 @@ export class DtlsSocket extends EventEmitter {
         mtu: this.#settings.mtu,
       });
     }
-    let datagrams: Buffer[];
     try {
-      datagrams = engine.writeOut(data);
+      const datagrams = engine.writeOut(data);
+      this.#stats.messagesSent++;
+      return datagrams;
     } catch (err) {
       if (isJsecError(err) && (err.code === 'ERR_JSEC_DTLS_MESSAGE_TOO_LARGE' || err.code === 'ERR_JSEC_INVALID_STATE')) throw err;
       const e = classifyEngineError(err, this.#settings.role, 'dtls', this.#peerChainSafe(), this.#errorExtra());
       this.#fail(e);
       throw e;
     }
-    this.#stats.messagesSent++;
-    const sends = this.#flush(datagrams);
-    if (sends.length === 1) await sends[0];
-    else await Promise.all(sends);
   }
 
   /**
@@ -648,9 +670,7 @@ export class DtlsSocket extends EventEmitter {
     if (this.#state === DtlsState.Closed || this.#state === DtlsState.Failed || this.#state === DtlsState.Closing) return;
     const wasOpen = this.#state === DtlsState.Open;
     this.#transition(DtlsState.Closing, 'close');
-    const sends = wasOpen ? this.#sendCloseNotify() : [];
-    this.#state = DtlsState.Closing;
-    await Promise.allSettled(sends);
+    await (wasOpen ? this.#sendCloseNotify() : Promise.resolve()).catch(() => {});
     this.#finish(DtlsState.Closed, undefined);
   }
 

@@ -6,7 +6,22 @@
  * @module
  */
 import type { Socket as DgramSocket, RemoteInfo } from 'node:dgram';
+import { debuglog } from 'node:util';
 import type { DatagramTransport } from './socket.js';
+
+const debug = debuglog('jsec');
+function logSendError(err: Error | null): void {
+  if (err) debug('dtls send failed: %s', err.message);
+}
+
+function postOn(socket: DgramSocket, datagram: Buffer, port?: number, address?: string): void {
+  try {
+    if (port === undefined) socket.send(datagram, logSendError);
+    else socket.send(datagram, port, address, logSendError);
+  } catch (err) {
+    logSendError(err as Error);
+  }
+}
 
 function sendOn(socket: DgramSocket, datagram: Buffer, port?: number, address?: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -57,6 +72,10 @@ export class ConnectedTransport implements DatagramTransport {
   send(datagram: Buffer): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return sendOn(this.#socket, datagram);
+  }
+
+  post(datagram: Buffer): void {
+    if (!this.#closed) postOn(this.#socket, datagram);
   }
 
   close(): void {
@@ -111,6 +130,10 @@ export class PeerTransport implements DatagramTransport {
   send(datagram: Buffer): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return sendOn(this.#socket, datagram, this.remotePort, this.remoteAddress);
+  }
+
+  post(datagram: Buffer): void {
+    if (!this.#closed) postOn(this.#socket, datagram, this.remotePort, this.remoteAddress);
   }
 
   close(): void {
