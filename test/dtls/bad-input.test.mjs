@@ -139,3 +139,39 @@ test('a peer whose handshake goes wrong fails alone', { timeout: 20_000 }, async
   await ok.close();
   await server.close();
 });
+
+test('a hostile server (garbage, truncated and malformed handshake replies) gives the client a typed error, never a crash', { timeout: 20_000 }, async () => {
+  const { JsecError } = await import('jsec/errors');
+  const rand = prng(3);
+  const replies = [
+    () => randomBytes(1 + Math.floor(rand() * 1200)),
+    () => record(22, 0, 1, randomBytes(30), 400), // truncated handshake record
+    () => {
+      // HelloVerifyRequest claiming a 255-byte cookie but carrying 3 bytes.
+      const body = Buffer.from([3, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 6, 0xfe, 0xfd, 255, 1, 2, 3]);
+      return record(22, 0, 0, body);
+    },
+    () => {
+      // A ServerHello fragment claiming a 16 MB message.
+      const frag = Buffer.alloc(12 + 100);
+      frag[0] = 2;
+      frag.writeUIntBE(0xffffff, 1, 3);
+      frag.writeUIntBE(0xffffff, 9, 3);
+      return record(22, 0, 2, frag);
+    },
+  ];
+  for (const reply of replies) {
+    const hostile = createSocket('udp4');
+    await new Promise((r) => hostile.bind(0, '127.0.0.1', r));
+    hostile.on('message', (_d, rinfo) => {
+      for (let i = 0; i < 3; i++) hostile.send(reply(), rinfo.port, rinfo.address);
+    });
+    const err = await connect('127.0.0.1', hostile.address().port, { ca: pki.ca, retransmitInitial: 20, retransmitRetries: 2, handshakeTimeout: 2000 }).then(
+      () => assert.fail('must not connect'),
+      (e) => e,
+    );
+    assert.ok(err instanceof JsecError, String(err));
+    assert.ok(['ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT', 'ERR_JSEC_DTLS', 'ERR_JSEC_TLS_ALERT', 'ERR_JSEC_TLS_PROTOCOL_VERSION'].includes(err.code), err.code);
+    hostile.close();
+  }
+});
