@@ -82,7 +82,7 @@ describe('openssl accepts every certificate of the test PKI', () => {
   });
 
   test('the key types are the ones named', T, () => {
-    for (const [name, type] of [['server-rsa', 'rsa'], ['server-p256', 'ec'], ['server-ed25519', 'ed25519'], ['client-rsa', 'rsa'], ['email-ed25519', 'ed25519']]) {
+    for (const [name, type] of [['server-rsa', 'rsa'], ['server-p256', 'ec'], ['server-ed25519', 'ed25519'], ['client-rsa', 'rsa'], ['smime-ed25519', 'ed25519'], ['smime-rsa', 'rsa']]) {
       assert.equal(ids[name].privateKey.asymmetricKeyType, type, name);
       const text = openssl(['x509', '-noout', '-text', '-in', pki.files(name).leafFile]).stdout;
       assert.match(text, { rsa: /rsaEncryption[\s\S]*2048 bit/, ec: /id-ecPublicKey[\s\S]*prime256v1/, ed25519: /ED25519/ }[type], name);

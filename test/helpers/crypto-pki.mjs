@@ -1,13 +1,16 @@
-// A throwaway PKI for the crypto tests, made with the openssl CLI in a temp
-// directory: a root CA, an intermediate, and RSA / EC / Ed25519 leaves with
-// S/MIME usage. Also small wrappers to run openssl with files.
-import { execFileSync } from 'node:child_process';
+// The crypto tests' view of the test PKI (test-pki.mjs): a root CA, an
+// intermediate, and RSA / EC / Ed25519 leaves with S/MIME usage, as PEM and
+// as files in a temp directory for the openssl CLI. Also small wrappers to
+// run openssl with files.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { opensslExec } from './openssl.mjs';
+import { testPki } from './test-pki.mjs';
 
+/** Runs openssl (execFileSync options); returns stdout as a Buffer, throws on failure. */
 export function openssl(args, options = {}) {
-  return execFileSync('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+  return opensslExec(args, options);
 }
 
 /** A temp dir with helpers; call cleanup() when done. */
@@ -25,59 +28,29 @@ export function tempDir(prefix = 'jsec-crypto-') {
   };
 }
 
-const EXT = `[ca]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[leaf]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment, keyAgreement
-extendedKeyUsage = emailProtection
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[server]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-`;
-
-function genKey(t, name, type) {
-  const args =
-    type === 'rsa' ? ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'] : type === 'ed25519' ? ['genpkey', '-algorithm', 'ED25519'] : ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-  openssl([...args, '-out', t.path(name)]);
-  return t.path(name);
-}
-
-function issue(t, { name, key, subject, caName, ext, days = 30 }) {
-  openssl(['req', '-new', '-key', key, '-subj', subject, '-out', t.path(`${name}.csr`)]);
-  const a = ['x509', '-req', '-in', t.path(`${name}.csr`), '-CA', t.path(`${caName}.crt`), '-CAkey', t.path(`${caName}.key`), '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', String(days), '-extfile', t.path('ext.cnf'), '-extensions', ext, '-out', t.path(`${name}.crt`)];
-  openssl(a);
-}
+const LEAVES = { rsa: 'smime-rsa', ec: 'smime-ec', ed25519: 'smime-ed25519', server: 'smime-server' };
 
 /**
- * Builds root -> intermediate -> leaves. Returns PEM strings and file paths.
+ * Root -> intermediate -> S/MIME leaves (RSA, EC, Ed25519) and a server leaf,
+ * from the test PKI (made with jsec once per process), written to a fresh
+ * temp dir. Returns PEM strings and file paths.
  */
 export function makePki() {
+  const pki = testPki();
   const t = tempDir();
-  t.write('ext.cnf', EXT);
-  genKey(t, 'root.key', 'ec');
-  openssl(['req', '-x509', '-new', '-key', t.path('root.key'), '-subj', '/CN=jsec test root', '-days', '30', '-config', t.path('ext.cnf'), '-extensions', 'ca', '-out', t.path('root.crt')].concat(['-set_serial', '1']));
-  genKey(t, 'int.key', 'ec');
-  issue(t, { name: 'int', key: t.path('int.key'), subject: '/CN=jsec test intermediate', caName: 'root', ext: 'ca' });
-  const leaves = {};
-  for (const type of ['rsa', 'ec', 'ed25519']) {
-    genKey(t, `${type}.key`, type);
-    issue(t, { name: type, key: t.path(`${type}.key`), subject: `/CN=jsec ${type} leaf`, caName: 'int', ext: 'leaf' });
-    leaves[type] = { key: t.read(`${type}.key`).toString(), cert: t.read(`${type}.crt`).toString(), keyPath: t.path(`${type}.key`), certPath: t.path(`${type}.crt`) };
-  }
-  genKey(t, 'server.key', 'ec');
-  issue(t, { name: 'server', key: t.path('server.key'), subject: '/CN=jsec server leaf', caName: 'int', ext: 'server' });
-  leaves.server = { key: t.read('server.key').toString(), cert: t.read('server.crt').toString(), keyPath: t.path('server.key'), certPath: t.path('server.crt') };
-  return {
-    t,
-    root: { cert: t.read('root.crt').toString(), key: t.read('root.key').toString(), certPath: t.path('root.crt') },
-    int: { cert: t.read('int.crt').toString(), key: t.read('int.key').toString(), certPath: t.path('int.crt') },
-    ...leaves,
-    cleanup: t.cleanup,
+  const put = (file, id) => {
+    t.write(`${file}.crt`, id.pem);
+    t.write(`${file}.key`, id.key);
+    return { cert: id.pem, key: id.key, certPath: t.path(`${file}.crt`), keyPath: t.path(`${file}.key`) };
   };
+  const ca = (file, name) => {
+    const { cert, key, certPath } = put(file, pki.identitySync(name));
+    return { cert, key, certPath };
+  };
+  const leaves = {};
+  for (const [file, name] of Object.entries(LEAVES)) {
+    const { key, cert, keyPath, certPath } = put(file, pki.identitySync(name));
+    leaves[file] = { key, cert, keyPath, certPath };
+  }
+  return { t, root: ca('root', 'smime-root'), int: ca('int', 'smime-intermediate'), ...leaves, cleanup: t.cleanup };
 }

@@ -4,12 +4,13 @@
 //
 //   root ─┬─ intermediate ─┬─ server-rsa | server-p256 | server-ed25519   localhost, 127.0.0.1, ::1
 //         │                ├─ client (jsec test client) | client-rsa | client-p256 | client-ed25519
-//         │                ├─ email-rsa | email-p256 | email-ed25519      S/MIME (emailProtection)
 //         │                └─ expired | not-yet-valid | wrong-host        misissued on purpose
-//         └─ direct-rsa | direct-p256 | direct-client                     leaves signed by the root itself
+//         └─ direct-rsa | direct-p256 | direct-client | direct-other      leaves signed by the root itself
 //   other-root ─┬─ other-intermediate ── untrusted                        nobody trusts other-root
 //               └─ untrusted-direct
 //   self-signed                                                           a CA:FALSE localhost leaf
+//   smime-root ── smime-intermediate ── smime-rsa | smime-ec | smime-ed25519   S/MIME (emailProtection)
+//                                    └─ smime-server                     for the crypto (CMS, PKCS#12) tests
 //
 // Everything is generated lazily, once per process and per name (a test file
 // pays only for what it uses; RSA keys are the expensive part), with
@@ -100,7 +101,6 @@ const CATALOGUE = {
   ...Object.fromEntries(Object.entries(KEY_TYPES).flatMap(([t, { keyType }]) => [
     [`server-${t}`, server('intermediate', keyType)],
     [`client-${t}`, leafSpec('intermediate', keyType, `client-${t}`, ['DNS:client.test'], ['clientAuth'])],
-    [`email-${t}`, leafSpec('intermediate', keyType, `jsec ${t} email`, [`email:${t}@jsec.test`], ['emailProtection'], { keyUsage: ['digitalSignature', t === 'rsa' ? 'keyEncipherment' : 'keyAgreement'] })],
   ])),
   client: leafSpec('intermediate', 'ec-p256', 'jsec test client', ['DNS:client.test'], ['clientAuth']),
   expired: { ...server('intermediate', 'ec-p256'), validity: 'expired' },
@@ -109,9 +109,15 @@ const CATALOGUE = {
   'direct-rsa': server('root', 'rsa-2048'),
   'direct-p256': server('root', 'ec-p256'),
   'direct-client': leafSpec('root', 'ec-p256', 'jsec test client', ['DNS:client.test'], ['clientAuth']),
+  'direct-other': leafSpec('root', 'ec-p256', 'other.test', ['DNS:other.test'], ['serverAuth']),
   untrusted: server('other-intermediate', 'ec-p256'),
   'untrusted-direct': server('other-root', 'ec-p256'),
   'self-signed': { ...server(null, 'ec-p256'), extendedKeyUsage: ['serverAuth'] },
+  'smime-root': { ca: true, commonName: 'jsec test root' },
+  'smime-intermediate': { ca: true, issuer: 'smime-root', commonName: 'jsec test intermediate' },
+  ...Object.fromEntries(['rsa', 'ec', 'ed25519'].map((t) => [`smime-${t}`,
+    leafSpec('smime-intermediate', { rsa: 'rsa-2048', ec: 'ec-p256', ed25519: 'ed25519' }[t], `jsec ${t} leaf`, [], ['emailProtection'], { keyUsage: ['digitalSignature', 'keyEncipherment', 'keyAgreement'] })])),
+  'smime-server': leafSpec('smime-intermediate', 'ec-p256', 'jsec server leaf', [], ['serverAuth'], { keyUsage: ['digitalSignature'] }),
 };
 
 const SPEC_KEYS = new Set(['issuer', 'ca', 'pathLength', 'keyType', 'commonName', 'san', 'extendedKeyUsage', 'keyUsage', 'validity', 'mustStaple', 'ocsp', 'crlDistributionPoints']);
