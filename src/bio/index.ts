@@ -149,7 +149,7 @@ const ENGINE_SCHEMA: Schema = Object.freeze({
 export interface TlsEngineInfo {
   readonly role: 'client' | 'server';
   readonly protocol: string;
-  readonly cipher: { readonly name: string; readonly standardName: string; readonly bits: number };
+  readonly cipher: { readonly name: string; readonly standardName: string; readonly version: string; readonly bits: number };
   readonly alpnProtocol: string | false;
   readonly servername: string | undefined;
   readonly peerCertificates: readonly X509Certificate[];
@@ -338,7 +338,7 @@ export class TlsEngine {
     return Object.freeze({
       role: this.#role,
       protocol: i.version,
-      cipher: Object.freeze({ name: i.cipher ?? '', standardName: i.standardName ?? '', bits: i.cipherBits ?? 0 }),
+      cipher: Object.freeze({ name: i.cipher ?? '', standardName: i.standardName ?? '', version: i.version, bits: i.cipherBits ?? 0 }),
       alpnProtocol: i.alpnProtocol ?? false,
       servername: i.servername ?? this.#servername,
       peerCertificates: Object.freeze(peerChain(engine)),

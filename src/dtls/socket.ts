@@ -87,7 +87,7 @@ export interface DtlsInfo {
   readonly role: 'client' | 'server';
   /** `'DTLSv1.2'`. */
   readonly protocol: string;
-  readonly cipher: { readonly name: string; readonly standardName: string; readonly bits: number };
+  readonly cipher: { readonly name: string; readonly standardName: string; readonly version: string; readonly bits: number };
   /** The negotiated ALPN protocol, or `false`. */
   readonly alpnProtocol: string | false;
   /** Client: the SNI name sent; server: the one received. */
@@ -210,22 +210,27 @@ export class DtlsSocket extends EventEmitter {
     return this.#error;
   }
 
+  /** The peer's IP address. */
   get remoteAddress(): string {
     return this.#transport.remoteAddress;
   }
 
+  /** The peer's UDP port. */
   get remotePort(): number {
     return this.#transport.remotePort;
   }
 
+  /** `'IPv4'` or `'IPv6'`. */
   get remoteFamily(): string {
     return this.#transport.remoteFamily;
   }
 
+  /** The local IP address, while the socket is open. */
   get localAddress(): string | undefined {
     return this.#transport.localAddress;
   }
 
+  /** The local UDP port, while the socket is open. */
   get localPort(): number | undefined {
     return this.#transport.localPort;
   }
@@ -616,7 +621,7 @@ export class DtlsSocket extends EventEmitter {
     return Object.freeze({
       role: this.#settings.role,
       protocol: i.version,
-      cipher: Object.freeze({ name: i.cipher ?? '', standardName: i.standardName ?? '', bits: i.cipherBits ?? 0 }),
+      cipher: Object.freeze({ name: i.cipher ?? '', standardName: i.standardName ?? '', version: i.version, bits: i.cipherBits ?? 0 }),
       alpnProtocol: i.alpnProtocol ?? false,
       servername: i.servername ?? this.#settings.servername,
       peerCertificates: Object.freeze(chain),
