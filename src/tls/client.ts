@@ -147,6 +147,35 @@ export function resolveContext(role: 'client' | 'server', opts: MaterialOptions 
   return contextFor(role, opts);
 }
 
+/**
+ * Bridges the gap between the handshake's completion and the caller's
+ * continuation. OpenSSL may process more records in the same read as the
+ * server's Finished (for example a renegotiation request that jsec refuses),
+ * and the resulting 'error' and 'close' are emitted on process.nextTick,
+ * before the awaiting code can add listeners. They are held and replayed on
+ * the next turn; as with net, an error nobody listens to stays fatal.
+ *
+ * @internal
+ */
+export function bridgeEarlyErrors(socket: tls.TLSSocket): void {
+  let pending: unknown;
+  let closed: [boolean] | undefined;
+  const hold = (err: unknown) => {
+    if (socket.listenerCount('error') === 1) pending ??= err;
+  };
+  const onClose = (hadError: boolean) => {
+    if (socket.listenerCount('close') === 1) closed = [hadError];
+  };
+  socket.on('error', hold);
+  socket.on('close', onClose);
+  setImmediate(() => {
+    socket.removeListener('error', hold);
+    socket.removeListener('close', onClose);
+    if (pending !== undefined) socket.emit('error', pending);
+    if (closed) socket.emit('close', closed[0]);
+  });
+}
+
 /** @internal */
 export function abortError(signal: AbortSignal): JsecError {
   return createError('ABORT_ERR', 'The operation was aborted', { cause: signal.reason });
@@ -264,6 +293,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
       if (channels.handshake.hasSubscribers) {
         channels.handshake.publish({ role: 'client', socket, duration, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, resumed: socket.isSessionReused() });
       }
+      bridgeEarlyErrors(socket);
       resolve(socket);
     };
     const timer =

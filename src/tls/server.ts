@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import { defaults } from '../config/defaults.js';
 import { validateOptions, type Schema } from '../config/validate.js';
 import { createError, type JsecError } from '../errors/index.js';
-import { abortError, resolveContext } from './client.js';
+import { abortError, bridgeEarlyErrors, resolveContext } from './client.js';
 import { contextInternals, isTlsContext, MATERIAL_SCHEMA, TlsContext, type MaterialOptions } from './context.js';
 import { certificateError, mapTlsError } from './errors.js';
 import { channels, peerChain, recordSocket } from './info.js';
@@ -275,6 +275,7 @@ export class TlsServer extends Base {
     const waiter = this.#waiters.shift();
     if (waiter) {
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      bridgeEarlyErrors(socket);
       waiter.resolve(socket);
       return;
     }
@@ -316,6 +317,7 @@ export class TlsServer extends Base {
     const queued = this.#queue.shift();
     if (queued) {
       ((queued as unknown as Record<symbol, () => void>)[kQueued])?.();
+      bridgeEarlyErrors(queued);
       return Promise.resolve(queued);
     }
     return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { defaults } from '../config/defaults.js';
 import { validateOptions, type Schema } from '../config/validate.js';
 import { createError, type JsecError } from '../errors/index.js';
-import { abortError, CLIENT_SCHEMA, clientNodeOptions, resolveContext, runClientHandshake, sessionKeyFor, verificationEnabled, type ClientOptions } from './client.js';
+import { abortError, bridgeEarlyErrors, CLIENT_SCHEMA, clientNodeOptions, resolveContext, runClientHandshake, sessionKeyFor, verificationEnabled, type ClientOptions } from './client.js';
 import { createServer, SERVER_SCHEMA, type HandshakeErrorDetails, type ServerOptions } from './server.js';
 
 /** Options of {@link upgrade}. */
@@ -122,6 +122,7 @@ function upgradeServer(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<t
     const onSecure = (tlsSocket: tls.TLSSocket) => {
       if (settled) return;
       finish();
+      bridgeEarlyErrors(tlsSocket);
       resolve(tlsSocket);
     };
     const onFail = (err: JsecError, _details: HandshakeErrorDetails) => {
