@@ -5,7 +5,7 @@
 // the CLI exists). The servers run in a worker thread so client and server
 // do not share one event loop.
 //
-//   node scripts/bench-dtls.mjs [--peers 4] [--duration 3] [--window 32] [--handshakes 200] [--json]
+//   node scripts/bench-dtls.mjs [--peers 4] [--duration 3] [--rounds 6] [--window 32] [--handshakes 200] [--json]
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,6 +43,7 @@ if (!isMainThread) {
       duration: { type: 'string', default: '3' },
       window: { type: 'string', default: '32' },
       handshakes: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '6' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -62,11 +63,15 @@ if (!isMainThread) {
       w.once('message', ({ port }) => resolve({ port, stop: () => new Promise((r) => { w.once('exit', r); w.postMessage('stop'); }) }));
     });
 
-  /** Closed-loop echo: each peer keeps `window` datagrams in flight; lost ones are refilled. */
-  async function echo(makePeer, payloadSize) {
+  /**
+   * Closed-loop echo: each peer keeps `window` datagrams in flight; lost ones
+   * are refilled. `setup` connects the peers once; `measure(ms)` runs one round.
+   */
+  async function echoRig(makePeer, payloadSize) {
     const conns = await Promise.all(Array.from({ length: peers }, makePeer));
     let echoed = 0;
-    let running = true;
+    let stalls = 0;
+    let running = false;
     const states = conns.map((c) => ({ c, inflight: 0, last: performance.now() }));
     const payload = Buffer.alloc(payloadSize, 0x61);
     const pump = (st) => {
@@ -83,20 +88,38 @@ if (!isMainThread) {
         pump(st);
       });
     }
-    const refill = setInterval(() => {
-      for (const st of states) if (performance.now() - st.last > 50) {
-        st.inflight = 0;
-        pump(st);
-      }
-    }, 25);
-    const t0 = performance.now();
-    for (const st of states) pump(st);
-    await new Promise((r) => setTimeout(r, duration));
-    running = false;
-    clearInterval(refill);
-    const secs = (performance.now() - t0) / 1000;
-    for (const c of conns) await c.close();
-    return { datagramsPerSecond: echoed / secs, mbPerSecond: (echoed * payloadSize) / secs / 1e6, echoed };
+    return {
+      stalls: 0,
+      async measure(ms) {
+        echoed = 0;
+        stalls = 0;
+        running = true;
+        const refill = setInterval(() => {
+          for (const st of states) if (performance.now() - st.last > 50) {
+            stalls++;
+            st.inflight = 0;
+            pump(st);
+          }
+        }, 25);
+        const t0 = performance.now();
+        for (const st of states) {
+          st.inflight = 0;
+          st.last = t0;
+          pump(st);
+        }
+        await new Promise((r) => setTimeout(r, ms));
+        const n = echoed;
+        this.stalls += stalls;
+        const secs = (performance.now() - t0) / 1000;
+        running = false;
+        clearInterval(refill);
+        await new Promise((r) => setTimeout(r, 100)); // drain in-flight echoes
+        return n / secs;
+      },
+      async close() {
+        for (const c of conns) await c.close();
+      },
+    };
   }
 
   const pct = (xs, p) => {
@@ -104,25 +127,39 @@ if (!isMainThread) {
     return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
   };
 
-  // --- raw UDP ---
+  // --- echo: raw UDP and DTLS side by side, alternating rounds so that
+  // background load hits both alike; the ratio is the median of the rounds.
   const raw = await startServer('raw');
-  const rawResult = await echo(async () => {
+  const dtls = await startServer('dtls');
+  const rawRig = await echoRig(async () => {
     const s = createSocket('udp4');
     await new Promise((r) => s.bind(0, '127.0.0.1', r));
     await new Promise((r) => s.connect(raw.port, '127.0.0.1', r));
     return { send: (b) => s.send(b), onMessage: (f) => s.on('message', f), close: () => new Promise((r) => s.close(r)) };
   }, MTU);
-  await raw.stop();
-
-  // --- DTLS ---
-  const dtls = await startServer('dtls');
   let maxMessage = 0;
-  const dtlsResult = await echo(async () => {
+  const dtlsRig = await echoRig(async () => {
     const c = await connect('127.0.0.1', dtls.port, { ca: cert });
     maxMessage = c.info().maxMessageSize;
     return { send: (b) => c.send(b.subarray(0, maxMessage)).catch(() => {}), onMessage: (f) => c.on('message', f), close: () => c.close() };
   }, MTU);
-  dtlsResult.mbPerSecond = (dtlsResult.echoed * maxMessage) / (duration / 1000) / 1e6;
+  const rounds = Number(values.rounds);
+  const rawRates = [];
+  const dtlsRates = [];
+  const ratios = [];
+  for (let r = 0; r < rounds; r++) {
+    const a = await rawRig.measure(duration / rounds);
+    const b = await dtlsRig.measure(duration / rounds);
+    rawRates.push(a);
+    dtlsRates.push(b);
+    ratios.push(b / a);
+  }
+  await rawRig.close();
+  await dtlsRig.close();
+  await raw.stop();
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const rawResult = { datagramsPerSecond: median(rawRates), mbPerSecond: (median(rawRates) * MTU) / 1e6 };
+  const dtlsResult = { datagramsPerSecond: median(dtlsRates), mbPerSecond: (median(dtlsRates) * maxMessage) / 1e6 };
 
   // --- handshake latency: jsec <-> jsec ---
   const lat = [];
@@ -175,7 +212,9 @@ if (!isMainThread) {
     dtlsMessageBytes: maxMessage,
     rawUdp: { datagramsPerSecond: Math.round(rawResult.datagramsPerSecond), mbPerSecond: +rawResult.mbPerSecond.toFixed(1) },
     dtls: { datagramsPerSecond: Math.round(dtlsResult.datagramsPerSecond), mbPerSecond: +dtlsResult.mbPerSecond.toFixed(1) },
-    ratioDatagrams: +(dtlsResult.datagramsPerSecond / rawResult.datagramsPerSecond).toFixed(2),
+    ratioDatagrams: +median(ratios).toFixed(2),
+    ratioPerRound: ratios.map((x) => +x.toFixed(2)),
+    lossStalls: { raw: rawRig.stalls, dtls: dtlsRig.stalls },
     failedHandshakes,
     handshakeMs: { n: lat.length, p50: +pct(lat, 50).toFixed(2), p95: +pct(lat, 95).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
     handshakeMsVsOpensslServer: osslLat && { n: osslLat.length, p50: +pct(osslLat, 50).toFixed(2), p95: +pct(osslLat, 95).toFixed(2), p99: +pct(osslLat, 99).toFixed(2) },
@@ -186,8 +225,9 @@ if (!isMainThread) {
     console.log(`DTLS echo benchmark: ${peers} peers, window ${windowSize}, ${duration / 1000} s, node ${process.version}, OpenSSL ${process.versions.openssl}`);
     console.log(`  raw node:dgram  ${result.rawUdp.datagramsPerSecond.toString().padStart(8)} datagrams/s  ${result.rawUdp.mbPerSecond} MB/s  (${MTU}-byte datagrams)`);
     console.log(`  jsec DTLS 1.2   ${result.dtls.datagramsPerSecond.toString().padStart(8)} datagrams/s  ${result.dtls.mbPerSecond} MB/s  (${maxMessage}-byte messages in ${MTU}-byte datagrams)`);
-    console.log(`  ratio DTLS/raw  ${result.ratioDatagrams}x datagrams/s`);
+    console.log(`  ratio DTLS/raw  ${result.ratioDatagrams}x datagrams/s (median of ${rounds} alternating rounds: ${result.ratioPerRound.join(', ')})`);
     console.log(`  handshake (jsec client -> jsec server)      p50 ${result.handshakeMs.p50} ms  p95 ${result.handshakeMs.p95} ms  p99 ${result.handshakeMs.p99} ms  (n=${lat.length})`);
+    console.log(`  loss stalls (window refilled after 50 ms without an echo): raw ${result.lossStalls.raw}, DTLS ${result.lossStalls.dtls}`);
     if (failedHandshakes) console.log(`  failed handshakes: ${failedHandshakes}`);
     if (osslLat) {
       const o = result.handshakeMsVsOpensslServer;
