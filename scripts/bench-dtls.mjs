@@ -6,6 +6,8 @@
 // do not share one event loop.
 //
 //   node scripts/bench-dtls.mjs [--peers 4] [--duration 3] [--rounds 6] [--window 32] [--handshakes 200] [--json]
+//                               [--node-dtls-client DIR]   (a prefix where `npm install --prefix DIR node-dtls-client@1` ran:
+//                                                          adds PSK handshakes and ping-pong with that client against a jsec server)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +46,7 @@ if (!isMainThread) {
       window: { type: 'string', default: '32' },
       handshakes: { type: 'string', default: '200' },
       rounds: { type: 'string', default: '6' },
+      'node-dtls-client': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -200,6 +203,54 @@ if (!isMainThread) {
     }
     srv.kill('SIGKILL');
   }
+  // --- node-dtls-client (PSK) against a jsec server, next to a jsec PSK client ---
+  let ndc;
+  if (values['node-dtls-client']) {
+    const { createRequire } = await import('node:module');
+    const { dtls: ndcDtls } = createRequire(join(values['node-dtls-client'], 'x.js'))('node-dtls-client');
+    const pskKey = Buffer.from('0123456789abcdef0123456789abcdef', 'hex');
+    const server = await listen({ host: '127.0.0.1', pskKeys: { bench: pskKey } });
+    server.on('connection', (peer) => peer.on('message', (m) => peer.send(m).catch(() => {})));
+    const port = server.address().port;
+    const n = Math.min(handshakes, 100);
+    const ndcLat = [];
+    const jsecPskLat = [];
+    const pingPong = async (send, on, count) => {
+      let got = 0;
+      const t = performance.now();
+      await new Promise((resolve) => {
+        on(() => (++got === count ? resolve() : send()));
+        send();
+      });
+      return count / ((performance.now() - t) / 1000);
+    };
+    let ndcRate = 0;
+    let jsecRate = 0;
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const sock = ndcDtls.createSocket({ type: 'udp4', address: '127.0.0.1', port, psk: { bench: pskKey }, timeout: 5000 });
+      await new Promise((resolve, reject) => sock.once('connected', resolve).once('error', reject));
+      ndcLat.push(performance.now() - t);
+      if (i === n - 1) {
+        const payload = Buffer.alloc(1000, 0x62);
+        ndcRate = await pingPong(() => sock.send(payload), (f) => sock.on('message', f), 2000);
+      }
+      sock.close();
+    }
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const c = await connect('127.0.0.1', port, { psk: { identity: 'bench', key: pskKey }, ciphers: 'PSK-AES128-GCM-SHA256' });
+      jsecPskLat.push(performance.now() - t);
+      if (i === n - 1) {
+        const payload = Buffer.alloc(1000, 0x62);
+        jsecRate = await pingPong(() => c.send(payload).catch(() => {}), (f) => c.on('message', f), 2000);
+      }
+      await c.close();
+    }
+    await server.close();
+    const q = (xs) => ({ n: xs.length, p50: +pct(xs, 50).toFixed(2), p95: +pct(xs, 95).toFixed(2), p99: +pct(xs, 99).toFixed(2) });
+    ndc = { nodeDtlsClient: { handshakeMs: q(ndcLat), pingPongPerSecond: Math.round(ndcRate) }, jsecPsk: { handshakeMs: q(jsecPskLat), pingPongPerSecond: Math.round(jsecRate) } };
+  }
   rmSync(dir, { recursive: true, force: true });
 
   const result = {
@@ -215,6 +266,7 @@ if (!isMainThread) {
     ratioDatagrams: +median(ratios).toFixed(2),
     ratioPerRound: ratios.map((x) => +x.toFixed(2)),
     lossStalls: { raw: rawRig.stalls, dtls: dtlsRig.stalls },
+    pskPeers: ndc,
     failedHandshakes,
     handshakeMs: { n: lat.length, p50: +pct(lat, 50).toFixed(2), p95: +pct(lat, 95).toFixed(2), p99: +pct(lat, 99).toFixed(2) },
     handshakeMsVsOpensslServer: osslLat && { n: osslLat.length, p50: +pct(osslLat, 50).toFixed(2), p95: +pct(osslLat, 95).toFixed(2), p99: +pct(osslLat, 99).toFixed(2) },
@@ -232,6 +284,12 @@ if (!isMainThread) {
     if (osslLat) {
       const o = result.handshakeMsVsOpensslServer;
       console.log(`  handshake (jsec client -> openssl s_server) p50 ${o.p50} ms  p95 ${o.p95} ms  p99 ${o.p99} ms  (n=${o.n})`);
+    }
+    if (ndc) {
+      const a = ndc.jsecPsk;
+      const b = ndc.nodeDtlsClient;
+      console.log(`  PSK handshake (jsec client -> jsec server)        p50 ${a.handshakeMs.p50} ms  p95 ${a.handshakeMs.p95} ms  (n=${a.handshakeMs.n}); ping-pong ${a.pingPongPerSecond}/s`);
+      console.log(`  PSK handshake (node-dtls-client -> jsec server)  p50 ${b.handshakeMs.p50} ms  p95 ${b.handshakeMs.p95} ms  (n=${b.handshakeMs.n}); ping-pong ${b.pingPongPerSecond}/s`);
     }
   }
   process.exit(0);

@@ -210,3 +210,30 @@ test('PSK: openssl s_client -psk -> jsec server; a wrong key never completes', {
     await server.close();
   }
 });
+
+// node-dtls-client (the npm PSK client) against a jsec server. Not a
+// dependency: runs when JSEC_NODE_DTLS_CLIENT names a prefix where
+// `npm install --prefix <dir> node-dtls-client@1` ran.
+const NDC = process.env.JSEC_NODE_DTLS_CLIENT;
+test('PSK: node-dtls-client -> jsec server', { ...T, skip: !NDC && 'JSEC_NODE_DTLS_CLIENT not set' }, async () => {
+  const { createRequire } = await import('node:module');
+  const { dtls } = createRequire(`${NDC}/x.js`)('node-dtls-client');
+  const key = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+  const server = await listen({ host: '127.0.0.1', pskKeys: { ndc: key } });
+  try {
+    const accepted = server.accept();
+    server.on('connection', async (s) => {
+      for await (const m of s) await s.send(`echo:${m}`);
+    });
+    const sock = dtls.createSocket({ type: 'udp4', address: '127.0.0.1', port: server.address().port, psk: { ndc: key }, timeout: 5000 });
+    await new Promise((resolve, reject) => sock.once('connected', resolve).once('error', reject));
+    const peer = await accepted;
+    assert.equal(peer.info().pskIdentity, 'ndc');
+    const reply = new Promise((r) => sock.once('message', r));
+    sock.send(Buffer.from('from node-dtls-client'));
+    assert.equal(String(await reply), 'echo:from node-dtls-client');
+    sock.close();
+  } finally {
+    await server.close();
+  }
+});
