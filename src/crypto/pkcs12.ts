@@ -5,6 +5,8 @@
  * @module
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
+import { debuglog } from 'node:util';
 import { DEFAULTS } from '../config/defaults.js';
 import { validateOptions, type Schema } from '../config/validate.js';
 import { native } from '../native/loader.js';
@@ -13,6 +15,17 @@ import { certDer, certsDer, parsed, type CertificateInput, type CertificatesInpu
 import { asBuffer, fail, type Bytes } from './internal.js';
 import { privateKeyOf, type KeyInput, type Passphrase } from './keys.js';
 import { looksLikePem, pemBlocks } from './encoding.js';
+
+const debug = debuglog('jsec');
+/** Published once per process when a call asks for OpenSSL's legacy provider: `{ operation }`. */
+const legacyChannel = channel('jsec:crypto:legacy-provider');
+let legacyAnnounced = false;
+function announceLegacy(operation: string): void {
+  if (legacyAnnounced) return;
+  legacyAnnounced = true;
+  debug('crypto: %s asked for legacy algorithms; loading the OpenSSL legacy provider into the default library context', operation);
+  if (legacyChannel.hasSubscribers) legacyChannel.publish({ operation });
+}
 
 /** Encryption of the key bag: PBES2 AES (default AES-256-CBC) or, with `legacy: true`, PKCS#12 3DES. */
 export type Pkcs12KeyEncryption = 'aes-256-cbc' | 'aes-192-cbc' | 'aes-128-cbc' | 'des-ede3-cbc';
@@ -97,6 +110,7 @@ function createArgs(options: unknown): NativePkcs12CreateOptions {
     throw fail('ERR_JSEC_CRYPTO_KEY_MISMATCH', 'The key does not belong to the certificate');
   }
   const iterations = o.iterations ?? DEFAULTS.crypto.pkcs12Iterations.value;
+  if (legacy && certEncryption === 'rc2-40-cbc') announceLegacy('createPkcs12');
   return {
     key: key ? key.export({ format: 'der', type: 'pkcs8' }) : null,
     cert,
@@ -170,6 +184,7 @@ function contents(r: NativePkcs12Parsed): Pkcs12Contents {
 function parseArgs(password: unknown, options: unknown): { password: string; legacy: boolean } {
   if (typeof password !== 'string') throw fail('ERR_INVALID_ARG_TYPE', 'The "password" argument must be a string', { option: 'password' });
   const o = validateOptions<{ legacy?: boolean }>('parsePkcs12', options, { legacy: { type: 'boolean' } });
+  if (o.legacy === true) announceLegacy('parsePkcs12');
   return { password, legacy: o.legacy === true };
 }
 
