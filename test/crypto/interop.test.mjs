@@ -189,6 +189,12 @@ test('cms: openssl cms verifies / decrypts what jsec makes, and jsec verifies / 
     code: 'ERR_JSEC_CRYPTO_CMS_SIGNATURE_INVALID',
   });
 
+  // a signature that carries no certificates: the signer must come from `intermediates`
+  openssl(['cms', '-sign', '-binary', '-nocerts', '-in', content, '-signer', pki.ec.certPath, '-inkey', pki.ec.keyPath, '-nodetach', '-outform', 'DER', '-out', t.path('o.nocerts.der')]);
+  const nocerts = readFileSync(t.path('o.nocerts.der'));
+  await assert.rejects(c.cmsVerify(nocerts, { trusted: pki.root.cert }), { code: 'ERR_JSEC_CRYPTO_CMS_SIGNER_NOT_FOUND' });
+  assert.deepEqual((await c.cmsVerify(nocerts, { trusted: pki.root.cert, intermediates: [pki.ec.cert, pki.int.cert] })).content, data);
+
   // jsec encrypt -> openssl decrypt (RSA-OAEP ktri, EC kari, AES-GCM AuthEnvelopedData)
   for (const [opts, who] of [[{}, pki.rsa], [{}, pki.ec], [{ cipher: 'aes-256-gcm' }, pki.rsa], [{ rsaOaep: false, cipher: 'aes-128-cbc' }, pki.rsa]]) {
     const env = await c.cmsEncrypt(data, [pki.rsa.cert, pki.ec.cert], opts);
