@@ -342,7 +342,7 @@ export class TlsEngine {
       alpnProtocol: i.alpnProtocol ?? false,
       servername: i.servername ?? this.#servername,
       peerCertificates: Object.freeze(peerChain(engine)),
-      authorized: i.hasPeerCertificate && i.verifyCode === 0 && this.#verify,
+      authorized: /(^|-)PSK-/.test(i.cipher ?? '') || (i.hasPeerCertificate && i.verifyCode === 0 && this.#verify),
       authorizationError: i.verifyCode !== 0 ? verifyCodeName(i.verifyCode) : undefined,
       resumed: i.resumed,
       pskIdentity: i.pskIdentity,

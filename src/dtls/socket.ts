@@ -618,6 +618,7 @@ export class DtlsSocket extends EventEmitter {
     const i = engine.info();
     const chain = (this.#chain = peerChain(engine));
     const verifyError = i.verifyCode !== 0 ? verifyCodeName(i.verifyCode) : undefined;
+    const psk = /(^|-)PSK-/.test(i.cipher ?? '');
     return Object.freeze({
       role: this.#settings.role,
       protocol: i.version,
@@ -625,8 +626,9 @@ export class DtlsSocket extends EventEmitter {
       alpnProtocol: i.alpnProtocol ?? false,
       servername: i.servername ?? this.#settings.servername,
       peerCertificates: Object.freeze(chain),
-      authorized: i.hasPeerCertificate && i.verifyCode === 0 && this.#settings.verifyEnabled,
-      authorizationError: i.hasPeerCertificate ? verifyError : this.#settings.verifyEnabled && i.pskIdentity === undefined ? 'NO_PEER_CERTIFICATE' : undefined,
+      // With a PSK suite the key itself authenticated the peer.
+      authorized: psk || (i.hasPeerCertificate && i.verifyCode === 0 && this.#settings.verifyEnabled),
+      authorizationError: psk ? undefined : i.hasPeerCertificate ? verifyError : this.#settings.verifyEnabled ? 'NO_PEER_CERTIFICATE' : undefined,
       resumed: i.resumed,
       pskIdentity: i.pskIdentity,
       srtpProfile: i.srtpProfile,

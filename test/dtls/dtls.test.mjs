@@ -122,8 +122,11 @@ test('PSK: identity and key; a wrong key fails; info() reports the identity', T,
   const accepted = new Promise((r) => server.once('connection', r));
   const c = await connect('127.0.0.1', server.address().port, { psk: { identity: 'device1', key: key.toString('hex') } });
   assert.match(c.info().cipher.name, /PSK/);
+  assert.equal(c.info().authorized, true);
+  assert.deepEqual(c.info().peerCertificates, []);
   const peer = await accepted;
   assert.equal(peer.info().pskIdentity, 'device1');
+  assert.equal(peer.info().authorized, true);
   await c.send('psk');
   assert.equal(String(await c.receive()), 'echo:psk');
   await c.close();
