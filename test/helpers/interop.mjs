@@ -134,7 +134,8 @@ export async function gnutlsServer({ identity, version, extra = [] }) {
 export function opensslClient({ port, version, caFile, identity }) {
   const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', caFile, '-verify_return_error',
     '-verify_hostname', 'localhost', '-brief', version === 'TLSv1.3' ? '-tls1_3' : '-tls1_2'];
-  if (identity) args.push('-cert', identity.leafFile, '-key', identity.keyFile, '-cert_chain', identity.chainFile);
+  if (identity) args.push('-cert', identity.leafFile, '-key', identity.keyFile);
+  if (identity?.chainFile) args.push('-cert_chain', identity.chainFile);
   return startTool('openssl', args);
 }
 

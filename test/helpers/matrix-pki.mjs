@@ -102,9 +102,10 @@ async function generate() {
   await Promise.all([
     ...types.map((t) => issue(`server-${t}`, t, 'localhost', 'intermediate', leafExt(SAN_OK, 'serverAuth'))),
     ...types.map((t) => issue(`client-${t}`, t, `client-${t}`, 'intermediate', leafExt('DNS:client.test', 'clientAuth'))),
-    issue('expired', 'p256', 'localhost', 'intermediate', leafExt(SAN_OK, 'serverAuth'), ['20200101000000Z', '20200201000000Z']),
-    issue('wrong-host', 'p256', 'wrong.example', 'intermediate', leafExt('DNS:wrong.example', 'serverAuth')),
-    issue('untrusted', 'p256', 'localhost', 'other-intermediate', leafExt(SAN_OK, 'serverAuth')),
+    // Misissued leaves serve both roles (misissued servers and misissued clients).
+    issue('expired', 'p256', 'localhost', 'intermediate', leafExt(SAN_OK, 'serverAuth,clientAuth'), ['20200101000000Z', '20200201000000Z']),
+    issue('wrong-host', 'p256', 'wrong.example', 'intermediate', leafExt('DNS:wrong.example', 'serverAuth,clientAuth')),
+    issue('untrusted', 'p256', 'localhost', 'other-intermediate', leafExt(SAN_OK, 'serverAuth,clientAuth')),
   ]);
 
   const pem = (name) => readFileSync(file(`${name}.pem`), 'latin1');

@@ -277,3 +277,35 @@ for (const [tool, start] of [['openssl s_server', opensslServer], ['gnutls-serv'
     }
   });
 }
+
+/** Misissued client certificates and the code the jsec server reports (host names are not checked for clients). */
+const MISISSUED_CLIENTS = MISISSUED.filter(([which]) => which !== 'wrongHost');
+
+for (const [tool, makeClient] of [['openssl s_client', opensslClient], ['gnutls-cli', gnutlsClient]]) {
+  describe(`jsec server rejects misissued ${tool} client certificates`, { concurrency: 3 }, () => {
+    for (const [which, code] of MISISSUED_CLIENTS) {
+      for (const version of ['TLSv1.2', 'TLSv1.3']) {
+        test(`${which} (${version}) -> ${code}`, { timeout: 20_000 }, async () => {
+          const server = await listen({
+            host: '127.0.0.1', port: 0, cert: pki.server.p256.cert, key: pki.server.p256.key, requestCert: true, ca: pki.ca,
+            security: { minVersion: version, maxVersion: version },
+          });
+          try {
+            const failed = new Promise((resolve) => server.once('handshakeError', (err) => resolve(err)));
+            let accepted = false;
+            server.accept().then(() => (accepted = true), () => {});
+            const client = makeClient({ port: server.address().port, version, caFile: pki.caFile, identity: pki.misissued[which] });
+            const err = await failed;
+            assert.equal(err.code, code);
+            assert.ok(err instanceof CertificateError, `${err.name} is a CertificateError`);
+            // The tool is told (alert) and fails; the rejected connection never reaches accept().
+            assert.notEqual((await client.exited).code, 0, client.output());
+            assert.equal(accepted, false);
+          } finally {
+            await server.close();
+          }
+        });
+      }
+    }
+  });
+}
