@@ -288,10 +288,12 @@ export class AeadKey {
    * zero-allocation path for high message rates. `output` may be the
    * plaintext's own bytes (in place) but must not otherwise overlap it.
    *
-   * @returns views of `output`: the ciphertext and the tag that follows it.
+   * @returns the number of bytes written: the ciphertext (`plaintext.length`
+   *   bytes at the start of `output`) and the tag right after it. A count, not
+   *   views, so the call allocates nothing.
    * @throws ConfigError `ERR_OUT_OF_RANGE` (output too small), `ERR_INVALID_ARG_VALUE` (partial overlap), and as {@link AeadKey.encrypt}
    */
-  encryptInto(nonce: Bytes, plaintext: Bytes, output: Bytes, options?: EncryptOptions): Sealed {
+  encryptInto(nonce: Bytes, plaintext: Bytes, output: Bytes, options?: EncryptOptions): number {
     const h = this.#live();
     const o = sealOptions('AeadKey.encryptInto', options);
     const iv = asBuffer('nonce', nonce);
@@ -301,7 +303,7 @@ export class AeadKey {
     checkCcmLength(this.#info, iv, pt.length);
     const out = outputFor('output', output, pt, pt.length + tagLength);
     h.seal(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength, out);
-    return Object.freeze({ ciphertext: out.subarray(0, pt.length), tag: out.subarray(pt.length, pt.length + tagLength) });
+    return pt.length + tagLength;
   }
 
   /**
@@ -309,9 +311,9 @@ export class AeadKey {
    * least ciphertext bytes). On an authentication failure the written bytes
    * are wiped before `ERR_JSEC_CRYPTO_AUTH_FAILED` is thrown.
    *
-   * @returns a view of `output` holding the plaintext.
+   * @returns the number of plaintext bytes written at the start of `output` (`ciphertext.length`).
    */
-  decryptInto(nonce: Bytes, ciphertext: Bytes, tag: Bytes, output: Bytes, options?: { aad?: Data }): Buffer {
+  decryptInto(nonce: Bytes, ciphertext: Bytes, tag: Bytes, output: Bytes, options?: { aad?: Data }): number {
     const h = this.#live();
     const o = openOptions('AeadKey.decryptInto', options);
     const iv = asBuffer('nonce', nonce);
@@ -322,10 +324,10 @@ export class AeadKey {
     const out = outputFor('output', output, ct, ct.length);
     if (ct.length === 0) {
       this.decrypt(iv, ct, t, o);
-      return out.subarray(0, 0);
+      return 0;
     }
     h.open(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), ct, t, out);
-    return out.subarray(0, ct.length);
+    return ct.length;
   }
 
   /** Frees the OpenSSL contexts (they are cleansed). Idempotent. */
