@@ -184,8 +184,9 @@ async function startTlsClient(socket, { allowHalfOpen, ...tlsOptions }) {
   if (line !== '220 ready') throw new Error(`unexpected line ${line}`);
   const tlsSocket = await upgrade(socket, { ...tlsOptions, host: '127.0.0.1' });
   // TODO(jsec/tls): upgrade() rejects `allowHalfOpen` in the client role
-  // (ERR_JSEC_UNKNOWN_OPTION-style ConfigError), although tls.connect({ socket })
-  // honours it; set net's property directly until it is accepted.
+  // (ERR_JSEC_CONFLICTING_OPTIONS), although tls.connect({ socket }) honours it
+  // and a STARTTLS client needs it for half close; set the stream's property
+  // directly until upgrade() accepts the option.
   tlsSocket.allowHalfOpen = allowHalfOpen;
   return tlsSocket;
 }
