@@ -61,9 +61,14 @@ function peerKey(address: string, port: number): string {
   return `${a}|${port}`;
 }
 
-/** An epoch-0 handshake record carrying a ClientHello. */
+/** An epoch-0 handshake record carrying the first fragment of a ClientHello. */
 function isClientHello(d: Buffer): boolean {
-  return d.length >= 25 && d[0] === 22 && d[1] === 0xfe && d[3] === 0 && d[4] === 0 && d[13] === 1;
+  return d.length >= 59 && d[0] === 22 && d[1] === 0xfe && d[3] === 0 && d[4] === 0 && d[13] === 1 && d[19] === 0 && d[20] === 0 && d[21] === 0;
+}
+
+/** The ClientHello's random (record header 13 + handshake header 12 + version 2). */
+function helloRandom(d: Buffer): Buffer {
+  return d.subarray(27, 59);
 }
 
 /**
@@ -90,6 +95,8 @@ export class DtlsServer extends EventEmitter {
   #state = DtlsServerState.Listening;
   #stats = { helloVerifyRequests: 0, cookiesVerified: 0, droppedDatagrams: 0, droppedPeerLimit: 0, failedHandshakes: 0, established: 0 };
   #verify: boolean;
+  /** The ClientHello random that created each association (RFC 6347 4.2.8 duplicates). */
+  #randoms = new WeakMap<DtlsSocket, Buffer>();
 
   /** @internal Use `listen()`. */
   constructor(key: symbol, socket: DgramSocket, ctx: NativeEngineContext, options: Normalized<DtlsListenOptions>) {
@@ -151,7 +158,10 @@ export class DtlsServer extends EventEmitter {
     // RFC 6347 4.2.8: a new ClientHello (epoch 0) from the address of an
     // established association starts a new association there, after its own
     // cookie exchange; the old one ends only if the new handshake proceeds.
-    if (peer && !(peer.state === DtlsState.Open && isClientHello(msg))) {
+    if (peer && !(peer.state === DtlsState.Open && isClientHello(msg) && !this.#randoms.get(peer)?.equals(helloRandom(msg)))) {
+      // (A duplicated or delayed copy of the ClientHello that made this
+      // association carries its random: it goes to the association, which
+      // ignores it, instead of replacing a live association.)
       peer[kReceive](msg);
       return;
     }
@@ -189,7 +199,8 @@ export class DtlsServer extends EventEmitter {
     this.#scratch = undefined;
     if (peer) peer[kAbandon]();
     this.#stats.cookiesVerified++;
-    this.#admit(scratch, rinfo, key);
+    const socket = this.#admit(scratch, rinfo, key);
+    this.#randoms.set(socket, Buffer.from(helloRandom(msg)));
   }
 
   #drop(reason: string, rinfo: RemoteInfo): void {
@@ -197,7 +208,7 @@ export class DtlsServer extends EventEmitter {
     if (channels.drop.hasSubscribers) channels.drop.publish({ reason, address: rinfo.address, port: rinfo.port });
   }
 
-  #admit(engine: NativeEngine, rinfo: RemoteInfo, key: string): void {
+  #admit(engine: NativeEngine, rinfo: RemoteInfo, key: string): DtlsSocket {
     const o = this.#options;
     let socket: DtlsSocket | undefined;
     const transport = new PeerTransport(this.#socket, rinfo, () => {
@@ -227,6 +238,7 @@ export class DtlsServer extends EventEmitter {
         if (this.listenerCount('peerError') > 0) this.emit('peerError', err, { address: rinfo.address, port: rinfo.port });
       },
     );
+    return peer;
   }
 
   #onEstablished(socket: DtlsSocket): void {

@@ -167,6 +167,8 @@ export class DtlsSocket extends EventEmitter {
   #handshakeTimer: unknown;
   #idleTimer: unknown;
   #retransmits = 0;
+  /** Retransmissions of the current flight: the RFC 6347 bound is per flight. */
+  #flightRetransmits = 0;
   #lastActivity = 0;
   #maxMessage = 0;
   #startedAt = 0;
@@ -305,7 +307,8 @@ export class DtlsSocket extends EventEmitter {
       this.#fail(classifyEngineError(err, this.#settings.role, 'dtls', this.#peerChainSafe(), this.#errorExtra()));
       return;
     }
-    this.#flush();
+    // Something the peer sent made us send: a new flight, so a fresh retransmission budget.
+    if (this.#flush() > 0) this.#flightRetransmits = 0;
     // OpenSSL stops its timer when the handshake completes.
     if (this.#state === DtlsState.Handshaking || this.#retransmitTimer !== undefined) this.#schedule();
   }
@@ -355,13 +358,15 @@ export class DtlsSocket extends EventEmitter {
   }
 
   /** Sends whatever the engine emitted (flights, alerts, retransmissions); loss is DTLS's business. */
-  #flush(): void {
+  #flush(): number {
     const engine = this.#engine;
-    if (engine === undefined) return;
-    for (const d of engine.output()) {
+    if (engine === undefined) return 0;
+    const out = engine.output();
+    for (const d of out) {
       this.#count(d);
       this.#transport.post(d);
     }
+    return out.length;
   }
 
   /** Like #flush, but the caller waits until the socket took every datagram. */
@@ -391,10 +396,11 @@ export class DtlsSocket extends EventEmitter {
     this.#retransmitTimer = undefined;
     const engine = this.#engine;
     if (engine === undefined || this.#state === DtlsState.Closed || this.#state === DtlsState.Failed) return;
-    if (this.#state === DtlsState.Handshaking && this.#retransmits >= this.#settings.retransmitRetries && engine.timeout() === 0) {
+    if (this.#state === DtlsState.Handshaking && this.#flightRetransmits >= this.#settings.retransmitRetries && engine.timeout() === 0) {
       this.#fail(
-        createError('ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT', `No answer from ${this.remoteAddress}:${this.remotePort} after ${this.#retransmits} retransmissions`, {
-          retransmits: this.#retransmits,
+        createError('ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT', `No answer from ${this.remoteAddress}:${this.remotePort} after ${this.#flightRetransmits} retransmissions of one flight`, {
+          retransmits: this.#flightRetransmits,
+          totalRetransmits: this.#retransmits,
           remoteAddress: this.remoteAddress,
           remotePort: this.remotePort,
         }),
@@ -410,6 +416,7 @@ export class DtlsSocket extends EventEmitter {
     }
     if (r === 1) {
       this.#retransmits++;
+      this.#flightRetransmits++;
       this.#stats.retransmits++;
       if (channels.retransmit.hasSubscribers) channels.retransmit.publish({ socket: this, role: this.#settings.role, retransmits: this.#retransmits });
     }

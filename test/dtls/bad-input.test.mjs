@@ -175,3 +175,21 @@ test('a hostile server (garbage, truncated and malformed handshake replies) give
     hostile.close();
   }
 });
+
+test('a late duplicate of the ClientHello never replaces the live association', { timeout: 20_000 }, async () => {
+  const server = await listen({ host: '127.0.0.1', ...pki.ec });
+  const port = server.address().port;
+  const peerP = server.accept();
+  const { socket, inject, sentByClient } = await tappedClient(port);
+  const peer = await peerP;
+  const hellos = sentByClient.filter((d) => d[0] === 22 && d[3] === 0 && d[4] === 0 && d[13] === 1);
+  assert.equal(hellos.length, 2, 'a ClientHello and its cookie-bearing retry');
+  for (const h of hellos) await inject(h);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(peer.state, DtlsState.Open);
+  assert.equal(server.peerCount, 1);
+  await socket.send('still the same association');
+  assert.equal(String(await peer.receive()), 'still the same association');
+  await socket.close();
+  await server.close();
+});
