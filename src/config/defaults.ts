@@ -131,7 +131,7 @@ export const DEFAULTS = Object.freeze({
     mtu: d(1200, 'The largest UDP payload jsec sends: fits the IPv6 minimum MTU (1280) minus headers, so no IP fragmentation on any path.'),
     retransmitInitial: d(1000, 'RFC 6347 section 4.2.4.1: start the retransmission timer at 1 second (milliseconds).'),
     retransmitMax: d(60_000, 'RFC 6347: double the timer on each retransmission up to 60 seconds (milliseconds).'),
-    retransmitRetries: d(6, 'Seven flights in total (1+2+4+8+16+32 s) before the handshake fails; the handshake timeout usually ends it first.'),
+    retransmitRetries: d(6, 'One flight is sent at most seven times (after 1+2+4+8+16+32 s) before the handshake fails; the handshake timeout usually ends it first.'),
     handshakeTimeout: d(30_000, 'An abandoned handshake must not hold a peer slot forever (milliseconds), as for TLS.'),
     idleTimeout: d(300_000, 'A server forgets a silent peer after five minutes (milliseconds); UDP has no FIN to tell it.'),
     maxPeers: d(1024, 'Bounds the memory one server spends on peers (tens of KiB each while handshaking); beyond it new ClientHellos are ignored.'),
