@@ -4,8 +4,9 @@
 // `openssl speed -aead -evp` (per-message init, like jsec's one-shot calls),
 // and sign/verify operations per second against `openssl speed`, measured
 // in the same run and reported as ratios. Rates are per CPU-second of user
-// time on both sides (what `openssl speed` reports), rounds are interleaved
-// and the median is kept, so a busy machine skews both sides alike.
+// time on both sides (what `openssl speed` reports); each round measures
+// jsec and openssl back to back and the ratios are medians of the per-round
+// ratios, so a busy machine skews both sides alike.
 //
 //   node scripts/bench-crypto.mjs [--seconds 1] [--rounds 3] [--bytes 16384] [--json]
 import { execFileSync } from 'node:child_process';
@@ -79,7 +80,10 @@ function aeadCase(alg) {
   }
   keyed.close();
   const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]));
-  return { algorithm: alg, bytes, jsecMBps: m.jsec / 1e6, jsecAllocMBps: m.keyedAlloc / 1e6, allocRatio: m.keyedAlloc / m.openssl, jsecOneShotMBps: m.oneShot / 1e6, oneShotRatio: m.oneShot / m.openssl, nodeCipherivMBps: m.node / 1e6, opensslMBps: m.openssl / 1e6, opensslAeadMBps: m.opensslAead / 1e6, ratio: m.jsec / m.openssl, ratioAead: m.jsec / m.opensslAead, nodeRatio: m.node / m.openssl };
+  // Ratios are medians of per-round ratios: each round measures both sides
+  // back to back, so a load spike moves numerator and denominator together.
+  const pr = (a, b) => median(r[a].map((x, i) => x / r[b][i]));
+  return { algorithm: alg, bytes, jsecMBps: m.jsec / 1e6, jsecAllocMBps: m.keyedAlloc / 1e6, allocRatio: pr('keyedAlloc', 'openssl'), jsecOneShotMBps: m.oneShot / 1e6, oneShotRatio: pr('oneShot', 'openssl'), nodeCipherivMBps: m.node / 1e6, opensslMBps: m.openssl / 1e6, opensslAeadMBps: m.opensslAead / 1e6, ratio: pr('jsec', 'openssl'), ratioAead: pr('jsec', 'opensslAead'), nodeRatio: pr('node', 'openssl') };
 }
 
 const SIGN_CASES = [
@@ -102,7 +106,8 @@ function signCase(k) {
     r.oVerify.push(Number(f[k.cols[1]]));
   }
   const m = Object.fromEntries(Object.entries(r).map(([x, v]) => [x, median(v)]));
-  return { operation: k.name, jsecSignPerSec: m.sign, opensslSignPerSec: m.oSign, signRatio: m.sign / m.oSign, jsecVerifyPerSec: m.verify, opensslVerifyPerSec: m.oVerify, verifyRatio: m.verify / m.oVerify };
+  const pr = (a, b) => median(r[a].map((x, i) => x / r[b][i]));
+  return { operation: k.name, jsecSignPerSec: m.sign, opensslSignPerSec: m.oSign, signRatio: pr('sign', 'oSign'), jsecVerifyPerSec: m.verify, opensslVerifyPerSec: m.oVerify, verifyRatio: pr('verify', 'oVerify') };
 }
 
 const only = values.only ? new RegExp(values.only) : null;
@@ -122,7 +127,7 @@ if (values.json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
   const f = (x, d = 0) => x.toFixed(d).padStart(9);
-  console.log(`jsec/crypto benchmark — node ${result.node} (OpenSSL ${result.openssl}), ${result.opensslCli}; median of ${rounds} interleaved rounds of ${seconds}s; rates per user-CPU-second`);
+  console.log(`jsec/crypto benchmark — node ${result.node} (OpenSSL ${result.openssl}), ${result.opensslCli}; median of ${rounds} interleaved rounds of ${seconds}s; rates per user-CPU-second; ratios = median of per-round ratios`);
   console.log(`\nAEAD encrypt, ${bytes}-byte messages (MB/s)`);
   console.log('jsec = AeadKey.encryptInto (keyed, caller-owned output), alloc = AeadKey.encrypt, one-shot = encrypt(), node-civ = node:crypto createCipheriv;');
   console.log('openssl = openssl speed -evp, o-aead = openssl speed -aead -evp; ratios against openssl speed -evp');
