@@ -112,7 +112,7 @@ const CATALOGUE = {
   'direct-other': leafSpec('root', 'ec-p256', 'other.test', ['DNS:other.test'], ['serverAuth']),
   untrusted: server('other-intermediate', 'ec-p256'),
   'untrusted-direct': server('other-root', 'ec-p256'),
-  'self-signed': { ...server(null, 'ec-p256'), extendedKeyUsage: ['serverAuth'] },
+  'self-signed': server(null, 'ec-p256'),
   'smime-root': { ca: true, commonName: 'jsec test root' },
   'smime-intermediate': { ca: true, issuer: 'smime-root', commonName: 'jsec test intermediate' },
   ...Object.fromEntries(['rsa', 'ec', 'ed25519'].map((t) => [`smime-${t}`,
