@@ -11,7 +11,10 @@ async function generate() {
   const ids = await pki.identities('root', 'intermediate', 'other-root', 'server-rsa', 'server-p256', 'server-ed25519',
     'expired', 'not-yet-valid', 'wrong-host', 'untrusted-direct', 'self-signed', 'client');
   return Object.freeze({
-    dir: pki.dir,
+    /** A per-process temporary directory tests may write to (created on first use). */
+    get dir() {
+      return pki.dir;
+    },
     /** The trust anchor for everything below except `untrusted` and `selfSigned`. */
     ca: ids.root.pem,
     root: pem(ids.root),

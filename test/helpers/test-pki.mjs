@@ -19,7 +19,7 @@
 // `not-yet-valid` starts 30 days after it, so no test ever waits. PEM files for
 // command-line tools go to one per-process temporary directory, removed at exit.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCrl, generate, generateSelfSigned, generateSelfSignedSync, generateSync } from 'jsec/cert';
@@ -63,10 +63,27 @@ export function fakeClock(start = Date.now()) {
 
 let dir;
 
-/** The per-process temporary directory (created on first use, removed at exit). */
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+};
+
+/**
+ * The per-process temporary directory (created on first use, removed at exit).
+ * A process killed by a signal cannot clean up, so the directories of dead
+ * processes (the pid is in the name) are removed when a new one is made.
+ */
 export function tempDir() {
   if (!dir) {
-    dir = mkdtempSync(join(tmpdir(), 'jsec-test-'));
+    for (const name of readdirSync(tmpdir())) {
+      const pid = /^jsec-test-(\d+)-/.exec(name)?.[1];
+      if (pid && !alive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+    dir = mkdtempSync(join(tmpdir(), `jsec-test-${process.pid}-`));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return dir;
