@@ -98,11 +98,6 @@ export function tempFile(content, ext = 'pem', name = undefined) {
   return path;
 }
 
-/** A fresh sub-directory of the temporary directory (for tools that want a directory of their own). */
-export function tempSubdir(prefix = 'd') {
-  return mkdtempSync(join(tempDir(), `${prefix}-`));
-}
-
 // ---------------------------------------------------------------------------
 // The catalogue
 
