@@ -26,7 +26,7 @@ import { native } from '../native/loader.js';
 import { createEngineContext, verificationEnabled } from './engine-config.js';
 import { CONNECT_SCHEMA, LISTEN_SCHEMA, UPGRADE_SCHEMA, normalize, type DtlsConnectOptions, type DtlsListenOptions, type DtlsUpgradeOptions } from './options.js';
 import { DtlsServer } from './server.js';
-import { DtlsSocket, kCreate, kReceive, kStart } from './socket.js';
+import { DtlsSocket, DtlsState, kCreate, kFail, kReceive, kStart } from './socket.js';
 import { ConnectedTransport } from './transport.js';
 
 export { DtlsSocket, DtlsState, channels, type DtlsInfo, type DtlsStats } from './socket.js';
@@ -162,8 +162,12 @@ export async function connect(host: string, port: number, options?: DtlsConnectO
     });
     const udp = dgram;
     udp.on('message', (msg: Buffer) => socket[kReceive](msg));
-    udp.on('error', () => {
-      // ICMP port unreachable and friends: DTLS retransmission and timeouts handle loss.
+    udp.on('error', (err: NodeJS.ErrnoException) => {
+      // ICMP port unreachable while the handshake runs: nobody listens there,
+      // fail now as TCP would. Other errors are loss; retransmission handles it.
+      if (err.code === 'ECONNREFUSED' && socket.state === DtlsState.Handshaking) {
+        socket[kFail](createError('ECONNREFUSED', `Nothing listens on udp ${address}:${port} (port unreachable)`, { cause: err, host, port, address }));
+      }
     });
     dgram = undefined; // the socket owns it now
     await handshakeWithin(socket, o.signal);
@@ -272,8 +276,12 @@ export async function upgrade(dgramSocket: DgramSocket, options?: DtlsUpgradeOpt
       now: o.now,
     });
     dgramSocket.on('message', (msg: Buffer) => socket[kReceive](msg));
-    // ICMP errors (port unreachable) surface as socket errors; DTLS's own timers handle loss.
-    dgramSocket.on('error', () => {});
+    // ICMP port unreachable during the handshake fails it now; other socket errors are loss.
+    dgramSocket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED' && socket.state === DtlsState.Handshaking) {
+        socket[kFail](createError('ECONNREFUSED', `Nothing listens on udp ${transport.remoteAddress}:${transport.remotePort} (port unreachable)`, { cause: err }));
+      }
+    });
     await handshakeWithin(socket, o.signal);
     return socket;
   } finally {

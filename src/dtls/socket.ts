@@ -141,6 +141,8 @@ export const kCreate = Symbol('jsec.dtls.create');
 export const kReceive = Symbol('jsec.dtls.receive');
 /** @internal */
 export const kStart = Symbol('jsec.dtls.start');
+/** @internal Fails the association from outside (transport errors). */
+export const kFail = Symbol('jsec.dtls.fail');
 /** @internal Ends the association without close_notify (its peer started a new one). */
 export const kAbandon = Symbol('jsec.dtls.abandon');
 /** @internal */
@@ -270,6 +272,11 @@ export class DtlsSocket extends EventEmitter {
     this.#touch();
     this.#drive();
     return done;
+  }
+
+  /** @internal */
+  [kFail](err: JsecError): void {
+    this.#fail(err);
   }
 
   /** @internal */

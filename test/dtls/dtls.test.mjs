@@ -254,6 +254,15 @@ test('handshake timeout: retransmits a bounded number of times against a silent 
   silent.close();
 });
 
+test('a closed port fails fast with ECONNREFUSED (ICMP port unreachable)', T, async () => {
+  const probe = createSocket('udp4');
+  await new Promise((r) => probe.bind(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  // Only the ICMP path yields ECONNREFUSED (a timeout would be ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT).
+  await assert.rejects(connect('127.0.0.1', port, { ca: pki.ca }), (e) => e.code === 'ECONNREFUSED' && e.name === 'TlsError');
+});
+
 test('signal aborts a connect; bad arguments are config errors', T, async () => {
   const silent = createSocket('udp4');
   await new Promise((r) => silent.bind(0, '127.0.0.1', r));

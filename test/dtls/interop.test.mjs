@@ -106,7 +106,7 @@ for (const [kind, material] of Object.entries(KEYS)) {
       if (mtls) args.push('--require-client-cert', '--verify-client-cert', '--x509cafile', pki.path('ca.crt'));
       const srv = tool('gnutls-serv', args);
       try {
-        await srv.waitFor(/ready|listening/i);
+        await srv.waitFor(/IPv4 .* port \d+\.\.\.done/); // printed once bound
         const c = await connect('127.0.0.1', port, { ca: pki.ca, ...(mtls ? pki.client : {}) });
         assert.equal(c.info().protocol, 'DTLSv1.2');
         await c.send('echo me');
