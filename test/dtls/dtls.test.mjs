@@ -343,3 +343,54 @@ test('RFC 6347 4.2.8: a new ClientHello from the address of an established peer 
   await c2.close();
   await server.close();
 });
+
+test('timers and clock are injectable: handshake and idle timeouts fire from the injected source, no waiting', T, async () => {
+  let clock = 0;
+  const pending = new Map();
+  let nextId = 1;
+  const timers = {
+    setTimeout(fn, ms) {
+      const id = nextId++;
+      pending.set(id, { fn, ms, at: clock + ms });
+      return id;
+    },
+    clearTimeout(id) {
+      pending.delete(id);
+    },
+  };
+  const advance = (ms) => {
+    clock += ms;
+    for (const [id, t] of [...pending]) {
+      if (t.at <= clock) {
+        pending.delete(id);
+        t.fn();
+      }
+    }
+  };
+  // Handshake timeout against a silent peer, fired by advancing the fake clock.
+  const silent = createSocket('udp4');
+  await new Promise((r) => silent.bind(0, '127.0.0.1', r));
+  const p = connect('127.0.0.1', silent.address().port, { ca: pki.ca, timers, now: () => clock, handshakeTimeout: 7000 });
+  await new Promise((r) => setTimeout(r, 20)); // let connect() reach the handshake
+  assert.ok([...pending.values()].some((t) => t.ms === 7000), 'the handshake timer was scheduled on the injected source');
+  advance(7000);
+  await assert.rejects(p, (e) => e.code === 'ERR_JSEC_DTLS_HANDSHAKE_TIMEOUT' && e.timeout === 7000);
+  silent.close();
+
+  // A server peer idles out when the injected clock says so.
+  pending.clear();
+  const server = await listen({ host: '127.0.0.1', ...pki.ec, timers, now: () => clock, idleTimeout: 5000 });
+  const accepted = server.accept();
+  const c = await connect('127.0.0.1', server.address().port, { ca: pki.ca });
+  const peer = await accepted;
+  const closed = once(peer, 'close');
+  const clientClosed = once(c, 'close');
+  advance(4000);
+  assert.equal(peer.state, DtlsState.Open, 'not idle yet');
+  advance(2000);
+  const [reason] = await closed;
+  assert.equal(reason.code, 'ERR_JSEC_DTLS_IDLE_TIMEOUT');
+  await clientClosed; // the server's close_notify reached the client
+  assert.equal(server.peerCount, 0);
+  await server.close();
+});
