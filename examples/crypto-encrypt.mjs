@@ -1,7 +1,8 @@
 // Symmetric authenticated encryption: derive a key with HKDF from an X25519
 // key agreement, seal messages with AES-256-GCM and ChaCha20-Poly1305 (with
-// associated data), and show that a tampered message never decrypts.
-import { cipherInfo, decrypt, deriveSharedSecret, encrypt, generateKey, generateNonce, hkdf, scrypt } from 'jsec/crypto';
+// associated data), show that a tampered message never decrypts, and seal a
+// stream of records with a keyed AeadKey and a counter nonce.
+import { cipherInfo, createAeadKey, decrypt, deriveSharedSecret, encrypt, generateKey, generateNonce, hkdf, scrypt } from 'jsec/crypto';
 
 const alice = await generateKey('x25519');
 const bob = await generateKey('x25519');
@@ -32,3 +33,21 @@ for (const algorithm of ['aes-256-gcm', 'chacha20-poly1305']) {
 const pwKey = await scrypt('correct horse battery staple', 'per-user salt', { cost: 2 ** 14, length: 32 });
 const sealed = encrypt('aes-256-gcm', pwKey, generateNonce('aes-256-gcm'), 'password-protected note');
 console.log('scrypt-derived key sealed %d bytes', sealed.ciphertext.length);
+
+// Many records under one key: an AeadKey computes the key schedule once, and
+// a counter makes every nonce unique. encryptInto writes into one buffer.
+const recordKey = await hkdf('sha256', shared, { info: 'records', length: 16 });
+const sealer = createAeadKey('aes-128-gcm', recordKey);
+const buffer = Buffer.alloc(1024 + 16);
+const nonce = Buffer.alloc(12);
+let total = 0;
+for (let seq = 0; seq < 1000; seq++) {
+  nonce.writeUInt32BE(seq, 8);
+  const record = Buffer.alloc(1024, seq & 0xff);
+  const written = sealer.encryptInto(nonce, record, buffer, { aad: `record ${seq}` });
+  const opened = sealer.decrypt(nonce, buffer.subarray(0, 1024), buffer.subarray(1024, written), { aad: `record ${seq}` });
+  if (!opened.equals(record)) process.exit(1);
+  total += written;
+}
+sealer.close();
+console.log('AeadKey sealed and opened 1000 records (%d bytes), state %s', total, sealer.state);
