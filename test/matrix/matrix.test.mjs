@@ -72,7 +72,7 @@ for (const transport of TRANSPORTS) {
   }
 }
 
-test('STARTTLS client resumes from jsec\'s own session cache, chain included', async (t) => {
+test('STARTTLS client resumes from jsec\'s own session cache, chain included', { timeout: 60_000 }, async (t) => {
   // ALPN http/1.1 appears nowhere else, so these client options (and so the
   // context and its session cache) are this test's own.
   const combos12and13 = combos('server-auth')
