@@ -88,6 +88,11 @@ export const registry = Object.freeze({
   ERR_JSEC_TLS_PEER_TOO_LARGE: spec('tls', 'The peer sent a handshake message larger than allowed (for example an oversized certificate chain).'),
   ERR_JSEC_TLS_LISTEN: spec('tls', 'The server could not start listening (address in use, permission, bad path); `cause` holds the system error.'),
   ERR_JSEC_TLS_QUEUE_FULL: spec('tls', 'A verified connection was dropped because the accept queue was full (nobody called `accept()` fast enough).'),
+  // jsec/tls advanced features
+  ERR_JSEC_TLS_SNI_UNKNOWN_NAME: spec('tls', 'The client asked for a server name the server does not serve and the SNI policy is `unknownName: \'reject\'` (`servername`).'),
+  ERR_JSEC_TLS_SNI_RESOLVER: spec('tls', 'The SNI resolver hook threw, rejected or returned unusable material (`servername`, `cause`); that handshake fails, the server keeps serving.'),
+  ERR_JSEC_TLS_NO_APPLICATION_PROTOCOL: spec('tls', 'The client offered ALPN protocols and none is supported; the server sent the no_application_protocol alert (RFC 7301).'),
+  ERR_JSEC_CRL_FETCH: spec('tls', 'A CRL distribution point could not be fetched (connection, HTTP status, timeout, size limit; `url`, `reason`, `cause`).'),
 
   // --- alert -----------------------------------------------------------------
   ERR_JSEC_TLS_ALERT: spec('alert', 'The peer sent a fatal TLS alert (`alert` number, `alertName`, `direction`).'),
@@ -111,6 +116,11 @@ export const registry = Object.freeze({
   CERT_CHAIN_TOO_LONG: spec('certificate', 'The chain is longer than the maximum verification depth.', true),
   ERR_JSEC_CERT_VERIFY: spec('certificate', 'Certificate verification failed for a reason without a more specific code (`verifyCode`, `verifyError`).'),
   ERR_JSEC_NO_PEER_CERTIFICATE: spec('certificate', 'The peer presented no certificate where one is required.'),
+  ERR_JSEC_TLS_OCSP_MISSING: spec('certificate', 'No OCSP response was stapled although `ocsp: \'require\'` was asked for or the certificate is must-staple (`mustStaple`).'),
+  ERR_JSEC_TLS_OCSP_UNKNOWN: spec('certificate', 'The stapled OCSP response says the status is unknown and `ocsp: \'require\'` was asked for.'),
+  ERR_JSEC_TLS_PIN_MISMATCH: spec('certificate', 'No certificate of the verified chain matches a pinned public key (`pins`, `chainPins`).'),
+  ERR_JSEC_TLS_VERIFY_PEER: spec('certificate', 'The verifyPeer hook rejected the peer (`cause` is what it threw).'),
+  ERR_JSEC_CRL_INVALID: spec('certificate', 'A fetched CRL does not parse, is not signed by the issuer, or is past its nextUpdate (`url`, `reason`).'),
   // jsec/cert: parsing and building certificates, CSRs and CRLs
   ERR_JSEC_PEM_PARSE: spec('certificate', 'The text holds no PEM block of the expected kind, or a PEM block is corrupt (bad base64, missing end line).'),
   ERR_JSEC_CERT_PARSE: spec('certificate', 'The bytes are not a valid X.509 certificate (DER), or trailing bytes follow it.'),

@@ -11,13 +11,14 @@ import tls from 'node:tls';
 import { defaults } from '../config/defaults.js';
 import { validateOptions, type Schema } from '../config/validate.js';
 import { createError, type JsecError } from '../errors/index.js';
-import { contextFor, contextInternals, isTlsContext, MATERIAL_SCHEMA, TlsContext, type MaterialOptions } from './context.js';
+import { contextFor, isTlsContext, MATERIAL_SCHEMA, TlsContext, type MaterialOptions } from './context.js';
 import { certificateError, mapTlsError } from './errors.js';
 import { channels, peerChain, recordSocket } from './info.js';
+import { ADVANCED_CLIENT_SCHEMA, ClientExtension, type AdvancedClientOptions } from './advanced.js';
 import type { SecurityPolicy } from './policy.js';
 
 /** Options shared by `connect` and the client role of `upgrade`. */
-export interface ClientOptions extends MaterialOptions {
+export interface ClientOptions extends MaterialOptions, AdvancedClientOptions {
   /** SNI name and the name the certificate must match. Default: the host, unless it is an IP address (then no SNI is sent and the IP is checked against IP SANs). */
   servername?: string;
   /** ALPN protocols offered, preferred first. */
@@ -85,6 +86,7 @@ const alpnRule = { type: 'oneOf', rules: [{ type: 'array', of: { type: 'string',
 /** @internal */
 export const CLIENT_SCHEMA: Schema = Object.freeze({
   ...MATERIAL_SCHEMA,
+  ...ADVANCED_CLIENT_SCHEMA,
   servername: { type: 'string', nonEmpty: true },
   ALPNProtocols: alpnRule,
   session: { type: 'bytes' },
@@ -191,6 +193,8 @@ interface ClientRun {
   readonly signal: AbortSignal | undefined;
   readonly handshakeTimeout: number;
   readonly extra: Record<string, unknown>;
+  /** The advanced options (OCSP, CRL, pins, verifyPeer, session store, key log). */
+  readonly options?: AdvancedClientOptions;
 }
 
 /**
@@ -207,11 +211,18 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
     }
     let nodeOptions = options;
     const start = performance.now();
-    const sessions = contextInternals(run.context).sessions;
+    let ext: ClientExtension;
+    try {
+      ext = new ClientExtension(run.options ?? {}, run.context);
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const sessions = ext.sessions;
     let hostError: Error | undefined;
     const userCheck = nodeOptions.checkServerIdentity ?? tls.checkServerIdentity;
     let verified = false;
-    let pending: Buffer | undefined;
+    const pending: Buffer[] = [];
     let chain: readonly X509Certificate[] | undefined;
     let resumedChain: readonly X509Certificate[] | undefined;
     if (run.sessionKey !== undefined && nodeOptions.session === undefined) {
@@ -230,6 +241,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
     try {
       socket = tls.connect({
         ...nodeOptions,
+        ...ext.nodeOptions(),
         secureContext: run.context.secureContext,
         rejectUnauthorized: false,
         checkServerIdentity: (_host, cert) => {
@@ -242,10 +254,11 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
       return;
     }
     socket.disableRenegotiation();
+    ext.attach(socket);
     if (run.sessionKey !== undefined && run.context.security.sessionCacheSize > 0) {
       socket.on('session', (session: Buffer) => {
         if (verified) store(session);
-        else pending = session;
+        else pending.push(session);
       });
     }
 
@@ -285,9 +298,21 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
         fail(hostError ? certificateError('ERR_TLS_CERT_ALTNAME_INVALID', ctx, hostError) : certificateError(String(socket.authorizationError ?? 'ERR_JSEC_CERT_VERIFY'), ctx));
         return;
       }
+      const chainNow = () => (socket.isSessionReused() && resumedChain?.length ? resumedChain : peerChain(socket));
+      ext.afterVerify(socket, run.verify, chainNow).then(
+        () => {
+          if (!settled) onChecked();
+        },
+        (err: unknown) => {
+          const c = chainNow();
+          fail(mapTlsError(err, { role: 'client', chain: c, peerCertificate: c[0], extra: run.extra }));
+        },
+      );
+    };
+    const onChecked = () => {
       cleanup();
       verified = true;
-      if (pending && run.sessionKey !== undefined) store(pending);
+      if (run.sessionKey !== undefined) for (const p of pending.splice(0)) store(p);
       const duration = performance.now() - start;
       recordSocket(socket, { role: 'client', servername: run.servername, handshakeDuration: duration, resumedChain: socket.isSessionReused() ? resumedChain : undefined });
       if (channels.handshake.hasSubscribers) {
@@ -415,6 +440,7 @@ export async function connect(hostOrOptions: string | ConnectOptions, port?: num
     signal: opts.signal,
     handshakeTimeout: opts.handshakeTimeout ?? defaults.tls.handshakeTimeout,
     extra: opts.path !== undefined ? { path: opts.path } : { host, port: portNumber },
+    options: opts,
   });
 }
 

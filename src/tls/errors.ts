@@ -207,6 +207,9 @@ export function mapTlsError(err: unknown, ctx: MapContext): JsecError {
   if (CONNECT_CODES.has(code)) return createError('ERR_JSEC_TLS_CONNECT', `The transport could not be connected: ${message}`, extra);
 
   const alert = alertFromCode(code);
+  if (code === 'ERR_SSL_NO_APPLICATION_PROTOCOL') {
+    return createError('ERR_JSEC_TLS_NO_APPLICATION_PROTOCOL', 'The client offered no ALPN protocol this server supports', { ...extra, ...ssl, alert: 120, alertName: 'no_application_protocol', direction: 'sent' });
+  }
   if (VERSION_CODES.has(code)) {
     return createError('ERR_JSEC_TLS_PROTOCOL_VERSION', 'The peers share no protocol version allowed by the policy', { ...extra, ...ssl, ...alert, ...(alert ? { direction: 'received' } : {}) });
   }

@@ -23,3 +23,11 @@ export { createContext, isTlsContext, TlsContext, type ContextOptions, type Mate
 export { info, channels, type TlsInfo } from './info.js';
 export { ALERTS } from './errors.js';
 export type { SecurityPolicy, NormalizedPolicy, TlsVersion } from './policy.js';
+export { TicketKeys, type TicketKeysOptions, type TicketKeysState } from './tickets.js';
+export { LruSessionStore, type SessionStore, type StoredSession, type LruSessionStoreOptions } from './session-cache.js';
+export { OcspStapler, staplerChannel, type OcspStaplerOptions, type OcspStaplerState, type OcspInfo, type ClientOcspMode, type ServerOcspOption } from './ocsp-stapling.js';
+export { clearCrlCache, type RevocationOptions, type RevocationInfo } from './revocation.js';
+export { spkiPin } from './pinning.js';
+export type { SniOptions, SniEntry, SniHello } from './sni.js';
+export type { KeyLogSink } from './keylog.js';
+export type { AdvancedClientOptions, AdvancedServerOptions, ReloadOptions } from './advanced.js';

@@ -8,6 +8,9 @@ import { X509Certificate } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import tls from 'node:tls';
 import { createError } from '../errors/index.js';
+import { advancedInfo } from './facts.js';
+import type { OcspInfo } from './ocsp-stapling.js';
+import type { RevocationInfo } from './revocation.js';
 
 /** Facts about an established jsec TLS connection, frozen. */
 export interface TlsInfo {
@@ -38,6 +41,10 @@ export interface TlsInfo {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly remoteFamily: string | undefined;
+  /** Client: the OCSP staple check (`status` good/revoked/unknown/none/resumed, `thisUpdate`, `nextUpdate`, `mustStaple`); undefined with `ocsp: 'off'`. */
+  readonly ocsp: OcspInfo | undefined;
+  /** Client: the CRL check with `revocation: { crl: 'fetch' }` (`status`, `url`); undefined otherwise. */
+  readonly revocation: RevocationInfo | undefined;
 }
 
 /** What jsec records about each socket it hands out. */
@@ -135,5 +142,6 @@ export function info(socket: tls.TLSSocket): TlsInfo {
     remoteAddress: socket.remoteAddress,
     remotePort: socket.remotePort,
     remoteFamily: socket.remoteFamily,
+    ...advancedInfo(socket),
   });
 }

@@ -15,10 +15,11 @@ import { abortError, bridgeEarlyErrors, resolveContext } from './client.js';
 import { contextInternals, isTlsContext, MATERIAL_SCHEMA, TlsContext, type MaterialOptions } from './context.js';
 import { certificateError, mapTlsError } from './errors.js';
 import { channels, peerChain, recordSocket } from './info.js';
+import { ADVANCED_SERVER_SCHEMA, reloadServer, ServerExtension, type AdvancedServerOptions, type ReloadOptions } from './advanced.js';
 import type { SecurityPolicy } from './policy.js';
 
 /** Options shared by `listen` and the server role of `upgrade`. */
-export interface ServerOptions extends MaterialOptions {
+export interface ServerOptions extends MaterialOptions, AdvancedServerOptions {
   /** A server context from {@link createContext} (`role: 'server'`); excludes the material and `security` options. */
   context?: TlsContext;
   /** The security policy. */
@@ -72,6 +73,7 @@ const alpnRule = { type: 'oneOf', rules: [{ type: 'array', of: { type: 'string',
 /** @internal */
 export const SERVER_SCHEMA: Schema = Object.freeze({
   ...MATERIAL_SCHEMA,
+  ...ADVANCED_SERVER_SCHEMA,
   context: { type: 'instance', of: TlsContext, label: 'a TlsContext from createContext()' },
   requestCert: { type: 'boolean' },
   rejectUnauthorized: { type: 'boolean' },
@@ -136,6 +138,8 @@ interface ServerInit {
   requestCert: boolean;
   rejectUnauthorized: boolean;
   acceptQueue: number;
+  ext?: ServerExtension;
+  handshakeTimeout?: number;
 }
 
 /**
@@ -197,6 +201,10 @@ export class TlsServer extends Base {
     switch (event) {
       case 'connection':
         this.#onConnection(args[0] as Duplex);
+        if (this.#init.ext?.peeks) {
+          this.#init.ext.connection(this as unknown as tls.Server, args[0] as Duplex, this.#init.handshakeTimeout ?? defaults.tls.handshakeTimeout, () => super.emit(event, ...args));
+          return true;
+        }
         return super.emit(event, ...args);
       case 'secureConnection':
         return this.#onSecure(args[0] as tls.TLSSocket);
@@ -357,8 +365,23 @@ export class TlsServer extends Base {
    * and the promise resolves once every handed-out connection has closed (as
    * net's `close`). Idempotent. The Node callback form `close(cb)` also works.
    */
+  /**
+   * Hot reload: new handshakes use the new certificate, key and policy (or
+   * `context`); live connections keep theirs. Session tickets issued before
+   * stay valid (the ticket keys are kept).
+   *
+   * @throws ConfigError for bad options (the server keeps its old context).
+   */
+  reload(options: ReloadOptions): void {
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      throw createError('ERR_JSEC_INVALID_STATE', 'A closed server cannot be reloaded', { state: this.#state, operation: 'reload' });
+    }
+    this.#init.context = reloadServer(this as unknown as tls.Server, options, this.#init.ext);
+  }
+
   close(callback?: (err?: Error) => void): Promise<void> {
     if (!this.#closed) {
+      this.#init.ext?.close();
       const wasListening = this.listening;
       this.#state = 'closing';
       for (const w of this.#waiters.splice(0)) {
@@ -420,12 +443,17 @@ export function createServer(opts: Partial<ServerOptions>, acceptQueue: number):
   for (const k of ['noDelay', 'keepAlive', 'keepAliveInitialDelay', 'highWaterMark'] as const) {
     if (opts[k] !== undefined) (nodeOptions as Record<string, unknown>)[k] = opts[k];
   }
-  return new TlsServer(kServerInit, nodeOptions, {
+  const ext = new ServerExtension(opts, nodeOptions, context);
+  const server = new TlsServer(kServerInit, nodeOptions, {
     context,
     requestCert: opts.requestCert ?? false,
     rejectUnauthorized: opts.rejectUnauthorized ?? defaults.tls.rejectUnauthorized,
     acceptQueue,
+    ext,
+    handshakeTimeout: nodeOptions.handshakeTimeout,
   });
+  ext.install(server as unknown as tls.Server, context, true);
+  return server;
 }
 
 /**

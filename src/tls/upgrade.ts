@@ -11,10 +11,13 @@ import { defaults } from '../config/defaults.js';
 import { validateOptions, type Schema } from '../config/validate.js';
 import { createError, type JsecError } from '../errors/index.js';
 import { abortError, bridgeEarlyErrors, CLIENT_SCHEMA, clientNodeOptions, resolveContext, runClientHandshake, sessionKeyFor, verificationEnabled, type ClientOptions } from './client.js';
+import { ADVANCED_CLIENT_ONLY, ADVANCED_SERVER_ONLY } from './advanced.js';
 import { createServer, SERVER_SCHEMA, type HandshakeErrorDetails, type ServerOptions } from './server.js';
 
 /** Options of {@link upgrade}. */
-export interface UpgradeOptions extends Omit<ClientOptions, 'rejectUnauthorized'>, Omit<ServerOptions, 'ALPNProtocols' | 'context' | 'security' | 'handshakeTimeout' | 'rejectUnauthorized'> {
+export interface UpgradeOptions extends Omit<ClientOptions, 'rejectUnauthorized' | 'ocsp'>, Omit<ServerOptions, 'ALPNProtocols' | 'context' | 'security' | 'handshakeTimeout' | 'rejectUnauthorized' | 'ocsp'> {
+  /** Client role: `'require' | 'prefer' | 'off'` (see `connect`); server role: `'auto' | 'off'`, a DER staple or stapler options (see `listen`). */
+  ocsp?: ClientOptions['ocsp'] | ServerOptions['ocsp'];
   /** Take the server role (needs `cert` + `key`, `pfx`, or a server `context`). Default `false` (client). */
   isServer?: boolean;
   /**
@@ -39,8 +42,8 @@ const UPGRADE_SCHEMA: Schema = Object.freeze({
   host: { type: 'string', nonEmpty: true },
 });
 
-const CLIENT_ONLY = ['servername', 'session', 'checkServerIdentity', 'dangerouslyDisableVerification', 'minDHSize', 'host'] as const;
-const SERVER_ONLY = ['requestCert', 'SNICallback', 'allowHalfOpen', 'noDelay', 'keepAlive', 'keepAliveInitialDelay'] as const;
+const CLIENT_ONLY = ['servername', 'session', 'checkServerIdentity', 'dangerouslyDisableVerification', 'minDHSize', 'host', ...ADVANCED_CLIENT_ONLY] as const;
+const SERVER_ONLY = ['requestCert', 'SNICallback', 'allowHalfOpen', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', ...ADVANCED_SERVER_ONLY] as const;
 
 function checkTransport(socket: unknown): asserts socket is Duplex {
   if (!(socket instanceof Duplex)) {
@@ -86,8 +89,8 @@ export async function upgrade(socket: Duplex, options?: UpgradeOptions): Promise
 }
 
 function upgradeClient(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<tls.TLSSocket> {
-  const verify = verificationEnabled(opts);
   const copts = opts as ClientOptions;
+  const verify = verificationEnabled(copts);
   const context = resolveContext('client', copts);
   const checkHost = opts.servername ?? opts.host;
   if (verify && checkHost === undefined) {
@@ -104,6 +107,7 @@ function upgradeClient(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<t
     signal: opts.signal,
     handshakeTimeout: opts.handshakeTimeout ?? defaults.tls.handshakeTimeout,
     extra: opts.host !== undefined ? { host: opts.host } : {},
+    options: copts,
   });
 }
 

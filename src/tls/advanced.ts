@@ -1,0 +1,421 @@
+/**
+ * Wiring of the advanced TLS features into the core paths: the option
+ * schemas (one place), the client extension (session cache, OCSP staple
+ * check, CRL check, pins, `verifyPeer`, key log) and the server extension
+ * (SNI, ALPN policy, OCSP stapling, ticket keys, key log, hot reload).
+ *
+ * Client check order after the handshake (full and resumed handshakes alike):
+ * 1. chain and host name (OpenSSL + the core), 2. OCSP staple (`ocsp`;
+ * skipped on resumption, where no certificate is exchanged), 3. CRL
+ * (`revocation`), 4. `pins`, 5. `verifyPeer`. Only then is the connection
+ * handed out and its sessions cached.
+ *
+ * @internal
+ * @module
+ */
+import type { X509Certificate } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { defaults } from '../config/defaults.js';
+import { validateOptions, type Schema } from '../config/validate.js';
+import { createError, isJsecError } from '../errors/index.js';
+import { peekClientHello, type ClientHelloInfo } from './client-hello.js';
+import { contextFor, contextInternals, MATERIAL_SCHEMA, type MaterialOptions, type TlsContext } from './context.js';
+import { setFacts } from './facts.js';
+import { info, type TlsInfo } from './info.js';
+import { attachClientKeylog, attachServerKeylog, KEYLOG_RULE, type KeyLogSink } from './keylog.js';
+import { checkStaple, StaplerSet, type ClientOcspMode, type ServerOcspOption } from './ocsp-stapling.js';
+import { checkPinList, checkPins } from './pinning.js';
+import { checkCrl, REVOCATION_RULE, type RevocationOptions } from './revocation.js';
+import { defaultStoreFor, LruSessionStore, storeKey, type SessionStore } from './session-cache.js';
+import { compileSni, SNI_RULE, type SniOptions } from './sni.js';
+import { installTicketKeys, TicketKeys } from './tickets.js';
+import type { SecurityPolicy } from './policy.js';
+
+/** Client options added by the advanced features. */
+export interface AdvancedClientOptions {
+  /**
+   * OCSP stapling: `'prefer'` (default) asks for a staple and verifies one if
+   * sent (a revoked status fails; a must-staple certificate without a staple
+   * fails); `'require'` also fails without a good staple; `'off'` does not ask.
+   */
+  ocsp?: ClientOcspMode;
+  /** CRL checking of the server certificate, see {@link RevocationOptions}. Default off. */
+  revocation?: RevocationOptions;
+  /** SPKI pins (`'sha256/<base64>'`); some certificate of the verified chain must match one. Checked after verification, never instead of it. */
+  pins?: readonly string[];
+  /**
+   * Runs after every built-in check (chain, host name, OCSP, CRL, pins), on
+   * full and resumed handshakes; may be async. Throw (or reject) to refuse the
+   * server: the connection fails with `ERR_JSEC_TLS_VERIFY_PEER` (`cause` is what was thrown).
+   */
+  verifyPeer?: (chain: readonly X509Certificate[], info: TlsInfo) => void | Promise<void>;
+  /** Where sessions are cached for automatic resumption. Default: the context's {@link LruSessionStore}; `false` disables caching. */
+  sessionStore?: SessionStore | false;
+  /** DANGEROUS: writes the TLS secrets (NSS key log format) to this sink. Warns once per process. */
+  dangerouslyLogKeys?: KeyLogSink;
+}
+
+/** Server options added by the advanced features. */
+export interface AdvancedServerOptions {
+  /** Name-based certificate selection, see {@link SniOptions}. Excludes `SNICallback`. */
+  sni?: SniOptions;
+  /**
+   * When the client offers ALPN protocols and none is in `ALPNProtocols`:
+   * `'reject'` (default, RFC 7301: fatal `no_application_protocol` alert) or
+   * `'proceed'` (the handshake completes without ALPN).
+   */
+  alpnNoOverlap?: 'reject' | 'proceed';
+  /**
+   * OCSP stapling: `'auto'` fetches from the certificate's AIA responder with
+   * jsec/ocsp, caches and refreshes it (`{ url, refreshFraction, timeout, now }`
+   * to tune); a Buffer is a static DER response (verified before use);
+   * `'off'` (default) staples nothing.
+   */
+  ocsp?: ServerOcspOption;
+  /** Session-ticket keys with rotation, shareable between processes. Default: private {@link TicketKeys} per server context. */
+  ticketKeys?: TicketKeys;
+  /** DANGEROUS: writes the TLS secrets of every connection (NSS key log format) to this sink. */
+  dangerouslyLogKeys?: KeyLogSink;
+}
+
+const OCSP_RULE = {
+  type: 'oneOf',
+  rules: [
+    { type: 'string', enum: ['require', 'prefer', 'off', 'auto'] },
+    { type: 'bytes' },
+    {
+      type: 'object',
+      schema: {
+        url: { type: 'string', nonEmpty: true },
+        issuer: { type: 'oneOf', rules: [{ type: 'string' }, { type: 'bytes' }] },
+        refreshFraction: { type: 'number', min: 0.05, max: 0.95 },
+        timeout: { type: 'number', integer: true, min: 1, max: 600_000 },
+        now: { type: 'function' },
+      },
+    },
+  ],
+} as const;
+
+const STORE_RULE = { type: 'oneOf', rules: [{ type: 'boolean' }, { type: 'object', open: true }] } as const;
+
+/** The client options' schema additions. */
+export const ADVANCED_CLIENT_SCHEMA: Schema = Object.freeze({
+  ocsp: OCSP_RULE,
+  revocation: REVOCATION_RULE,
+  pins: { type: 'array', of: { type: 'string' }, maxLength: 64 },
+  verifyPeer: { type: 'function' },
+  sessionStore: STORE_RULE,
+  dangerouslyLogKeys: KEYLOG_RULE,
+});
+
+/** The server options' schema additions. */
+export const ADVANCED_SERVER_SCHEMA: Schema = Object.freeze({
+  sni: SNI_RULE,
+  alpnNoOverlap: { type: 'string', enum: ['reject', 'proceed'] },
+  ocsp: OCSP_RULE,
+  ticketKeys: { type: 'instance', of: TicketKeys, label: 'a TicketKeys object' },
+  dangerouslyLogKeys: KEYLOG_RULE,
+});
+
+/** Client-only and server-only advanced option names (for upgrade's role check). */
+export const ADVANCED_CLIENT_ONLY = ['revocation', 'pins', 'verifyPeer', 'sessionStore'] as const;
+export const ADVANCED_SERVER_ONLY = ['sni', 'alpnNoOverlap', 'ticketKeys'] as const;
+
+// ---- client -------------------------------------------------------------------
+
+function isStore(v: unknown): v is SessionStore {
+  const s = v as SessionStore;
+  return typeof s?.take === 'function' && typeof s.put === 'function' && typeof s.delete === 'function';
+}
+
+/** The session-cache view the client handshake driver uses. @internal */
+export interface SessionAccess {
+  get(key: string): { data: Buffer; chain: readonly X509Certificate[] } | undefined;
+  set(key: string, data: Buffer, chain?: readonly X509Certificate[]): void;
+  delete(key: string): void;
+}
+
+/** The protocol of a serialized SSL_SESSION (its ssl_version field), or 'unknown'. @internal */
+export function sessionProtocol(der: Buffer): string {
+  // SSL_SESSION ::= SEQUENCE { version INTEGER (1), ssl_version INTEGER, ... }
+  if (der.length < 10 || der[0] !== 0x30) return 'unknown';
+  let p = 2;
+  if (der[1]! & 0x80) p = 2 + (der[1]! & 0x7f);
+  if (der[p] !== 0x02 || der[p + 1] !== 0x01) return 'unknown';
+  p += 3;
+  if (der[p] !== 0x02 || der[p + 1] !== 0x02) return 'unknown';
+  const v = der.readUInt16BE(p + 2);
+  return v === 0x0304 ? 'TLSv1.3' : v === 0x0303 ? 'TLSv1.2' : 'unknown';
+}
+
+const NO_SESSIONS: SessionAccess = Object.freeze({ get: () => undefined, set: () => {}, delete: () => {} });
+
+/** Per-connection client state of the advanced features. @internal */
+export class ClientExtension {
+  readonly #opts: AdvancedClientOptions;
+  readonly #mode: ClientOcspMode;
+  /** The session cache of this connection (default store or `sessionStore`). */
+  readonly sessions: SessionAccess;
+  #staple: Buffer | undefined;
+  #gotSession = false;
+  #sessionWaiter: (() => void) | undefined;
+
+  constructor(opts: AdvancedClientOptions, context: TlsContext) {
+    this.#opts = opts;
+    const mode = opts.ocsp ?? defaults.tlsAdvanced.clientOcsp;
+    if (mode !== 'require' && mode !== 'prefer' && mode !== 'off') {
+      throw createError('ERR_INVALID_ARG_VALUE', `The client "ocsp" option is 'require', 'prefer' or 'off'; got ${JSON.stringify(typeof mode === 'string' ? mode : typeof mode)}`, { option: 'ocsp' });
+    }
+    this.#mode = mode;
+    if (opts.pins !== undefined) checkPinList(opts.pins);
+    const store = opts.sessionStore;
+    if (store !== undefined && (store as unknown) !== false && !isStore(store)) {
+      throw createError('ERR_INVALID_ARG_TYPE', 'The "sessionStore" option must have take(), put() and delete() methods (or be false)', { option: 'sessionStore' });
+    }
+    if (store === false || context.security.sessionCacheSize === 0) {
+      this.sessions = NO_SESSIONS;
+    } else {
+      const s: SessionStore = isStore(store) ? store : defaultStoreFor(context);
+      const ttl = context.security.sessionTimeout * 1000;
+      const guard = <T>(f: () => T, fallback: T): T => {
+        try {
+          return f();
+        } catch {
+          // A failing custom store costs resumption, never the connection.
+          return fallback;
+        }
+      };
+      this.sessions = {
+        get: (key) => {
+          const e = guard(() => s.take(storeKey(context, key)), undefined);
+          if (!e || !Buffer.isBuffer(e.session) || e.session.length === 0) return undefined;
+          return { data: e.session, chain: e.chain ?? [] };
+        },
+        set: (key, data, chain = []) => guard(() => s.put(storeKey(context, key), { session: data, protocol: sessionProtocol(data), expires: Date.now() + ttl, chain }), undefined),
+        delete: (key) => guard(() => s.delete(storeKey(context, key)), undefined),
+      };
+    }
+  }
+
+  /** Node options: the OCSP status request. */
+  nodeOptions(): tls.ConnectionOptions {
+    return (this.#mode !== 'off' ? { requestOCSP: true } : {}) as tls.ConnectionOptions;
+  }
+
+  /** Listeners that must be in place before the handshake. */
+  attach(socket: tls.TLSSocket): void {
+    if (this.#opts.dangerouslyLogKeys !== undefined) attachClientKeylog(socket, this.#opts.dangerouslyLogKeys);
+    if (this.#mode !== 'off') socket.on('OCSPResponse', (r: Buffer) => (this.#staple = r));
+    socket.on('session', () => {
+      this.#gotSession = true;
+      this.#sessionWaiter?.();
+    });
+  }
+
+  /**
+   * The checks after chain and host-name verification (see the module notes
+   * for the order), then, on a full TLS 1.3 handshake, the wait for the
+   * server's first ticket: a server that rejects the client certificate
+   * closes the connection instead of sending one.
+   */
+  async afterVerify(socket: tls.TLSSocket, verify: boolean, chainOf: () => readonly X509Certificate[]): Promise<void> {
+    const resumed = socket.isSessionReused();
+    const chain = chainOf();
+    if (verify && this.#mode !== 'off') {
+      setFacts(socket, { ocsp: checkStaple(this.#staple, chain, this.#mode, resumed) });
+    }
+    const rev = this.#opts.revocation;
+    if (verify && rev && (rev.crl ?? 'off') === 'fetch') setFacts(socket, { revocation: await checkCrl(chain, rev) });
+    if (this.#opts.pins !== undefined) checkPins(chain, this.#opts.pins);
+    if (this.#opts.verifyPeer !== undefined) {
+      try {
+        await this.#opts.verifyPeer(Object.freeze([...chain]), info(socket));
+      } catch (cause) {
+        throw createError('ERR_JSEC_TLS_VERIFY_PEER', 'The verifyPeer hook rejected the server', { cause, peerCertificate: chain[0], chain });
+      }
+    }
+    if (socket.getProtocol() === 'TLSv1.3' && !resumed) await this.#firstTicket(socket);
+  }
+
+  #firstTicket(socket: tls.TLSSocket): Promise<void> {
+    const wait = defaults.tlsAdvanced.ticketWait;
+    if (this.#gotSession || wait === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#sessionWaiter = undefined;
+        // Leave Node's TLS read callback first: writes made from inside it
+        // (the caller's first write after connect) would stall.
+        setImmediate(resolve);
+      };
+      const timer = setTimeout(done, wait);
+      this.#sessionWaiter = done;
+      // Tickets are processed only while the socket reads.
+      socket.read(0);
+    });
+  }
+}
+
+// ---- server -------------------------------------------------------------------
+
+const hellos = new WeakMap<object, ClientHelloInfo>();
+
+function helloOfSocket(socket: tls.TLSSocket): ClientHelloInfo | undefined {
+  const raw = (socket as unknown as { _parent?: object })._parent;
+  return raw ? hellos.get(raw) : undefined;
+}
+
+interface AlpnServer {
+  ALPNProtocols?: unknown;
+}
+
+function alpnList(v: MaterialOptions & { ALPNProtocols?: readonly string[] | Buffer | Uint8Array }): string[] | undefined {
+  const a = v.ALPNProtocols;
+  if (a === undefined) return undefined;
+  if (Array.isArray(a)) return [...(a as string[])];
+  const out: string[] = [];
+  const b = Buffer.from(a as Uint8Array);
+  for (let i = 0; i < b.length; ) {
+    const n = b[i]!;
+    out.push(b.subarray(i + 1, i + 1 + n).toString('latin1'));
+    i += 1 + n;
+  }
+  return out;
+}
+
+/** Per-server state of the advanced features. @internal */
+export class ServerExtension {
+  readonly #opts: AdvancedServerOptions & { ALPNProtocols?: readonly string[] | Buffer | Uint8Array };
+  readonly #alpn: string[] | undefined;
+  readonly #peek: boolean;
+  #staplers: StaplerSet | undefined;
+  #ticketKeys: TicketKeys | undefined;
+  #mainCert: string | undefined;
+
+  constructor(opts: AdvancedServerOptions & { ALPNProtocols?: readonly string[] | Buffer | Uint8Array; SNICallback?: unknown }, nodeOptions: tls.TlsOptions, context: TlsContext) {
+    this.#opts = opts;
+    this.#alpn = alpnList(opts);
+    if (opts.sni !== undefined && opts.SNICallback !== undefined) {
+      throw createError('ERR_JSEC_CONFLICTING_OPTIONS', '"sni" and "SNICallback" cannot be combined', { option: 'sni' });
+    }
+    const ocsp = opts.ocsp ?? 'off';
+    if ((ocsp as string) === 'require' || (ocsp as string) === 'prefer') {
+      throw createError('ERR_INVALID_ARG_VALUE', `The server "ocsp" option is 'auto', 'off', a DER response or an object; got ${JSON.stringify(ocsp)}`, { option: 'ocsp' });
+    }
+    let needsHello = false;
+    if (opts.sni !== undefined) {
+      const table = compileSni(opts.sni, helloOfSocket);
+      nodeOptions.SNICallback = table.callback as unknown as tls.TlsOptions['SNICallback'];
+      needsHello = table.needsHello;
+    }
+    this.#peek = needsHello || (opts.alpnNoOverlap === 'proceed' && this.#alpn !== undefined);
+    const cert = contextInternals(context).secureOptions.cert;
+    this.#mainCert = typeof cert === 'string' ? cert : Buffer.isBuffer(cert) ? cert.toString('latin1') : Array.isArray(cert) ? String(cert[0]) : undefined;
+    if (ocsp !== 'off') {
+      if (Buffer.isBuffer(ocsp) || ocsp instanceof Uint8Array) {
+        if (this.#mainCert === undefined) throw createError('ERR_MISSING_OPTION', 'A static OCSP staple needs the server "cert" (PEM)', { option: 'cert' });
+      }
+      this.#staplers = new StaplerSet(ocsp, this.#mainCert);
+    }
+    this.#ticketKeys = opts.ticketKeys;
+  }
+
+  /** Whether connections go through the ClientHello peek. */
+  get peeks(): boolean {
+    return this.#peek;
+  }
+
+  /** Installs the per-server parts on a constructed server (and again after a reload). */
+  install(server: tls.Server, context: TlsContext, initial: boolean): void {
+    if (context.security.sessionTickets) {
+      this.#ticketKeys ??= ticketKeysFor(context);
+      installTicketKeys(server, this.#ticketKeys);
+    }
+    if (!initial) return;
+    if (this.#staplers) {
+      const staplers = this.#staplers;
+      server.on('OCSPRequest', (certificate: Buffer, issuer: Buffer | null, cb: (err: Error | null, resp?: Buffer) => void) => staplers.handle(certificate, issuer, cb));
+    }
+    if (this.#opts.dangerouslyLogKeys !== undefined) attachServerKeylog(server, this.#opts.dangerouslyLogKeys);
+  }
+
+  /**
+   * Runs Node's connection handling for `raw`, after reading the ClientHello
+   * when a resolver needs the ALPN offer or the ALPN policy is `'proceed'`.
+   */
+  connection(server: tls.Server, raw: Duplex, timeout: number, proceed: () => void): void {
+    void peekClientHello(raw, timeout).then((hello) => {
+      hellos.set(raw, hello);
+      if (raw.destroyed) return;
+      const alpn = this.#alpn;
+      const noOverlap = alpn !== undefined && this.#opts.alpnNoOverlap === 'proceed' && hello.alpnProtocols.length > 0 && !hello.alpnProtocols.some((p) => alpn.includes(p));
+      if (!noOverlap) return proceed();
+      // Node reads the ALPN list from the server for each new connection;
+      // this one is accepted without ALPN.
+      const s = server as unknown as AlpnServer;
+      const saved = s.ALPNProtocols;
+      s.ALPNProtocols = undefined;
+      try {
+        proceed();
+      } finally {
+        s.ALPNProtocols = saved;
+      }
+    });
+  }
+
+  /** Stops the staplers. */
+  close(): void {
+    this.#staplers?.close();
+  }
+}
+
+const contextTicketKeys = new WeakMap<TlsContext, TicketKeys>();
+
+function ticketKeysFor(context: TlsContext): TicketKeys {
+  let k = contextTicketKeys.get(context);
+  if (!k) {
+    k = new TicketKeys();
+    contextTicketKeys.set(context, k);
+  }
+  return k;
+}
+
+/** Options of `TlsServer.reload()`: new material and policy. */
+export interface ReloadOptions extends MaterialOptions {
+  /** The new security policy (default: the defaults, as for `listen`). */
+  security?: SecurityPolicy;
+  /** A server context instead of material. */
+  context?: TlsContext;
+}
+
+const RELOAD_SCHEMA: Schema = Object.freeze({ ...MATERIAL_SCHEMA, context: { type: 'any' } });
+
+/**
+ * Hot reload: builds the new context and makes the server use it for new
+ * handshakes (Node's `setSecureContext`); live connections keep theirs.
+ *
+ * @internal
+ */
+export function reloadServer(server: tls.Server, options: ReloadOptions, ext: ServerExtension | undefined): TlsContext {
+  const o = validateOptions<ReloadOptions>('TlsServer.reload', options, RELOAD_SCHEMA);
+  let context: TlsContext;
+  if (o.context !== undefined) {
+    if (Object.keys(o).some((k) => k !== 'context')) throw createError('ERR_JSEC_CONFLICTING_OPTIONS', '"context" cannot be combined with material options in reload()', { option: 'context' });
+    context = o.context;
+    if (context.role !== 'server') throw createError('ERR_INVALID_ARG_VALUE', 'reload() needs a server context', { option: 'context' });
+  } else {
+    context = contextFor('server', o);
+  }
+  const secureOptions = contextInternals(context).secureOptions;
+  tls.Server.prototype.setSecureContext.call(server, secureOptions);
+  ext?.install(server, context, false);
+  return context;
+}
+
+/** Maps what an advanced check threw to a typed error. @internal */
+export function advancedError(err: unknown): Error {
+  return isJsecError(err) ? err : createError('ERR_JSEC_TLS_HANDSHAKE', 'TLS post-handshake check failed', { cause: err });
+}
+
+export { LruSessionStore };

@@ -1,0 +1,136 @@
+/**
+ * The client session cache: a pluggable {@link SessionStore} and its default,
+ * {@link LruSessionStore}. Keys name the server (host, port, SNI name, ALPN
+ * offer) and the client configuration (trust anchors, client identity and
+ * policy, through the context id), so a session is never offered to a
+ * different server or by a different client identity.
+ *
+ * TLS 1.3 tickets are single use (RFC 8446 appendix C.4): a stored TLS 1.3
+ * entry is removed when it is taken. TLS 1.2 sessions (session IDs or RFC
+ * 5077 tickets) may be offered again until they expire.
+ *
+ * @module
+ */
+import type { X509Certificate } from 'node:crypto';
+import { defaults } from '../config/defaults.js';
+import { createError } from '../errors/index.js';
+import type { TlsContext } from './context.js';
+
+/** One stored session. */
+export interface StoredSession {
+  /** The serialized session (`SSL_SESSION` DER, as Node's `'session'` event gives it). */
+  readonly session: Buffer;
+  /** The protocol the session was made with (`'TLSv1.3'`, `'TLSv1.2'`). */
+  readonly protocol: string;
+  /** Expiry, in milliseconds on the store's clock. */
+  readonly expires: number;
+  /** The verified server chain of the full handshake the session came from (what `info()` reports on resumption). */
+  readonly chain?: readonly X509Certificate[];
+}
+
+/**
+ * Where clients keep sessions for resumption. Synchronous by design: it sits
+ * on the connect path. A store shared between processes can mirror a remote
+ * cache into memory and implement these three calls on the mirror.
+ */
+export interface SessionStore {
+  /** A session to offer for `key`, or undefined. Removes single-use (TLS 1.3) entries it returns. */
+  take(key: string): StoredSession | undefined;
+  /** Adds a session for `key` (several may be kept per key). */
+  put(key: string, entry: StoredSession): void;
+  /** Forgets every session for `key` (called when a handshake with it failed). */
+  delete(key: string): void;
+}
+
+/** Options of {@link LruSessionStore}. */
+export interface LruSessionStoreOptions {
+  /** Servers (keys) kept. Default `defaults.tls.sessionCacheSize` (100). 0 disables caching. */
+  maxEntries?: number;
+  /** Sessions kept per key (TLS 1.3 servers send several tickets). Default `defaults.tlsAdvanced.sessionsPerKey` (4). */
+  perKey?: number;
+  /** Clock in milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The default in-memory store: LRU over keys, a few sessions per key, expiry on read. */
+export class LruSessionStore implements SessionStore {
+  readonly #max: number;
+  readonly #perKey: number;
+  readonly #now: () => number;
+  readonly #map = new Map<string, StoredSession[]>();
+
+  constructor(options: LruSessionStoreOptions = {}) {
+    this.#max = options.maxEntries ?? defaults.tls.sessionCacheSize;
+    this.#perKey = options.perKey ?? defaults.tlsAdvanced.sessionsPerKey;
+    this.#now = options.now ?? Date.now;
+    if (!Number.isInteger(this.#max) || this.#max < 0) throw createError('ERR_OUT_OF_RANGE', '"maxEntries" must be a non-negative integer', { option: 'maxEntries' });
+    if (!Number.isInteger(this.#perKey) || this.#perKey < 1) throw createError('ERR_OUT_OF_RANGE', '"perKey" must be a positive integer', { option: 'perKey' });
+  }
+
+  /** Number of keys held. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** Number of sessions held for `key` (expired ones included until the next take). */
+  count(key: string): number {
+    return this.#map.get(key)?.length ?? 0;
+  }
+
+  take(key: string): StoredSession | undefined {
+    const list = this.#map.get(key);
+    if (!list) return undefined;
+    const now = this.#now();
+    const live = list.filter((e) => e.expires > now);
+    this.#map.delete(key);
+    if (live.length === 0) return undefined;
+    // Newest first: the freshest ticket has the longest remaining life.
+    const entry = live[live.length - 1]!;
+    if (entry.protocol === 'TLSv1.3') live.pop();
+    if (live.length > 0) this.#map.set(key, live);
+    return entry;
+  }
+
+  put(key: string, entry: StoredSession): void {
+    if (this.#max === 0) return;
+    const list = this.#map.get(key) ?? [];
+    this.#map.delete(key);
+    // A TLS 1.2 session replaces the previous one; TLS 1.3 tickets accumulate.
+    const kept = entry.protocol === 'TLSv1.3' ? list.filter((e) => e.protocol === 'TLSv1.3') : [];
+    kept.push(entry);
+    while (kept.length > this.#perKey) kept.shift();
+    this.#map.set(key, kept);
+    while (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.#map.delete(key);
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#map.clear();
+  }
+}
+
+const stores = new WeakMap<TlsContext, LruSessionStore>();
+
+/** The default store of a client context (one per context, sized by its policy). @internal */
+export function defaultStoreFor(context: TlsContext): LruSessionStore {
+  let s = stores.get(context);
+  if (!s) {
+    s = new LruSessionStore({ maxEntries: context.security.sessionCacheSize });
+    stores.set(context, s);
+  }
+  return s;
+}
+
+/**
+ * The full cache key: the context id (trust anchors, client identity, policy)
+ * plus the connection key (target, SNI name, ALPN offer).
+ *
+ * @internal
+ */
+export function storeKey(context: TlsContext, connectionKey: string): string {
+  return `${context.id}\0${connectionKey}`;
+}
