@@ -155,6 +155,9 @@ double OptNumber(const Napi::Object& o, const char* name, double dflt) {
   throw err;
 }
 
+// Also the callback of every certificate read: with a null callback OpenSSL
+// would prompt for a passphrase on the controlling terminal (and block the
+// event loop) when a PEM block carries an encryption header.
 int PemPassword(char* buf, int size, int, void* u) {
   const std::string* pass = static_cast<const std::string*>(u);
   if (pass == nullptr) return 0;
@@ -165,11 +168,11 @@ int PemPassword(char* buf, int size, int, void* u) {
 
 void LoadCertificateChain(Napi::Env env, SSL_CTX* ctx, const std::string& pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  X509Ptr leaf(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  X509Ptr leaf(PEM_read_bio_X509(bio.get(), nullptr, PemPassword, nullptr));
   if (!leaf) ConfigFailure(env, "cert", "The certificate could not be parsed as PEM");
   if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) ConfigFailure(env, "cert", "The certificate could not be used");
   for (;;) {
-    X509Ptr extra(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    X509Ptr extra(PEM_read_bio_X509(bio.get(), nullptr, PemPassword, nullptr));
     if (!extra) break;
     if (SSL_CTX_add1_chain_cert(ctx, extra.get()) != 1) ConfigFailure(env, "cert", "A chain certificate could not be added");
   }
@@ -191,7 +194,7 @@ void LoadCa(Napi::Env env, SSL_CTX* ctx, const Napi::Array& list) {
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     int added = 0;
     for (;;) {
-      X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+      X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, PemPassword, nullptr));
       if (!cert) break;
       // Duplicates (the same root twice) are harmless.
       X509_STORE_add_cert(store, cert.get());
