@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <climits>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -59,6 +60,34 @@ bool IsCcm(int alg) { return alg >= kAes128Ccm; }
 
 using CipherCtxPtr = Owned<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
 
+// EVP_{En,De}cryptUpdate take an int length, and the TypeScript limits
+// (GCM 2^36 - 32 bytes, ChaCha20-Poly1305 256 GiB) are far above INT_MAX: a
+// plain cast would truncate a 4 GiB + k message to k bytes and return the
+// rest of the output uninitialised. GCM and ChaCha20-Poly1305 stream, so
+// their data and AAD go in slices; CCM takes its input in one call and
+// refuses anything larger.
+constexpr size_t kSlice = size_t{1} << 30;
+
+bool Update(EVP_CIPHER_CTX* ctx, bool encrypt, unsigned char* out, const unsigned char* in, size_t len, size_t* written) {
+  size_t total = 0;
+  while (len > 0) {
+    int n = static_cast<int>(len < kSlice ? len : kSlice);
+    int outl = 0;
+    unsigned char* dst = out != nullptr ? out + total : nullptr;
+    if ((encrypt ? EVP_EncryptUpdate(ctx, dst, &outl, in, n) : EVP_DecryptUpdate(ctx, dst, &outl, in, n)) != 1) return false;
+    total += static_cast<size_t>(outl);
+    in += n;
+    len -= static_cast<size_t>(n);
+  }
+  if (written != nullptr) *written = total;
+  return true;
+}
+
+void CheckCcmSizes(Napi::Env env, bool ccm, size_t data, size_t aad) {
+  if (ccm && (data > static_cast<size_t>(INT_MAX) || aad > static_cast<size_t>(INT_MAX)))
+    ThrowError(env, "ERR_OUT_OF_RANGE", "CCM messages and AAD are limited to 2^31 - 1 bytes here");
+}
+
 // aeadSeal(alg, key, nonce, aad | null, plaintext, tagLength) -> Buffer(ciphertext || tag)
 Napi::Value Seal(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -71,13 +100,14 @@ Napi::Value Seal(const Napi::CallbackInfo& info) {
   if (cipher == nullptr) ThrowOpenSSL(env, std::string(kNames[alg]) + " is not available", "ERR_JSEC_UNSUPPORTED");
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   bool ccm = IsCcm(alg);
+  CheckCcmSizes(env, ccm, pt.size, aad.size);
   int outl = 0;
   if (!ctx || EVP_EncryptInit_ex2(ctx.get(), cipher, nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size), nullptr) != 1 ||
       (ccm && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, tagLen, nullptr) != 1) ||
       EVP_EncryptInit_ex2(ctx.get(), nullptr, key.data, iv.data, nullptr) != 1 ||
       (ccm && EVP_EncryptUpdate(ctx.get(), nullptr, &outl, nullptr, static_cast<int>(pt.size)) != 1) ||
-      (aad.size > 0 && EVP_EncryptUpdate(ctx.get(), nullptr, &outl, aad.data, static_cast<int>(aad.size)) != 1)) {
+      (aad.size > 0 && !Update(ctx.get(), true, nullptr, aad.data, aad.size, nullptr))) {
     ThrowOpenSSL(env, "AEAD setup failed");
   }
   auto out = Napi::Buffer<unsigned char>::New(env, pt.size + static_cast<size_t>(tagLen));
@@ -85,11 +115,14 @@ Napi::Value Seal(const Napi::CallbackInfo& info) {
   // Re-read the input: allocating the output may not move it (JS is paused),
   // but the view must be taken after every allocation that could run GC.
   pt = ViewOf(info[4]);
-  if ((pt.size > 0 || ccm) && EVP_EncryptUpdate(ctx.get(), o, &outl, pt.data, static_cast<int>(pt.size)) != 1) {
+  size_t done = 0;
+  if (ccm ? EVP_EncryptUpdate(ctx.get(), o, &outl, pt.data, static_cast<int>(pt.size)) != 1
+          : !Update(ctx.get(), true, o, pt.data, pt.size, &done)) {
     ThrowOpenSSL(env, "AEAD encryption failed");
   }
+  if (ccm) done = static_cast<size_t>(outl);
   int fin = 0;
-  if (EVP_EncryptFinal_ex(ctx.get(), o + outl, &fin) != 1 ||
+  if (EVP_EncryptFinal_ex(ctx.get(), o + done, &fin) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, tagLen, o + pt.size) != 1) {
     ThrowOpenSSL(env, "AEAD finalisation failed");
   }
@@ -108,6 +141,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   if (cipher == nullptr) ThrowOpenSSL(env, std::string(kNames[alg]) + " is not available", "ERR_JSEC_UNSUPPORTED");
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   bool ccm = IsCcm(alg);
+  CheckCcmSizes(env, ccm, ct.size, aad.size);
   int outl = 0;
   auto* tagp = const_cast<unsigned char*>(tag.data);
   if (!ctx || EVP_DecryptInit_ex2(ctx.get(), cipher, nullptr, nullptr, nullptr) != 1 ||
@@ -115,7 +149,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       (ccm && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), tagp) != 1) ||
       EVP_DecryptInit_ex2(ctx.get(), nullptr, key.data, iv.data, nullptr) != 1 ||
       (ccm && EVP_DecryptUpdate(ctx.get(), nullptr, &outl, nullptr, static_cast<int>(ct.size)) != 1) ||
-      (aad.size > 0 && EVP_DecryptUpdate(ctx.get(), nullptr, &outl, aad.data, static_cast<int>(aad.size)) != 1)) {
+      (aad.size > 0 && !Update(ctx.get(), false, nullptr, aad.data, aad.size, nullptr))) {
     ThrowOpenSSL(env, "AEAD setup failed");
   }
   auto out = Napi::Buffer<unsigned char>::New(env, ct.size);
@@ -128,9 +162,10 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     ok = EVP_DecryptUpdate(ctx.get(), o, &outl, ct.data, static_cast<int>(ct.size)) == 1;
   } else {
     int fin = 0;
-    ok = (ct.size == 0 || EVP_DecryptUpdate(ctx.get(), o, &outl, ct.data, static_cast<int>(ct.size)) == 1) &&
+    size_t done = 0;
+    ok = Update(ctx.get(), false, o, ct.data, ct.size, &done) &&
          EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), const_cast<unsigned char*>(tag.data)) == 1 &&
-         EVP_DecryptFinal_ex(ctx.get(), o + outl, &fin) == 1;
+         EVP_DecryptFinal_ex(ctx.get(), o + done, &fin) == 1;
   }
   if (!ok) {
     OPENSSL_cleanse(o, ct.size);
@@ -183,13 +218,14 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
     View aad = info[1].IsNull() || info[1].IsUndefined() ? View() : ViewOf(info[1]);
     int tagLen = info[3].As<Napi::Number>().Int32Value();
     bool ccm = IsCcm(alg_);
+    CheckCcmSizes(env, ccm, pt.size, aad.size);
     EVP_CIPHER_CTX* ctx = enc_.get();
     int outl = 0;
     if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size), nullptr) != 1 ||
         (ccm && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tagLen, nullptr) != 1) ||
         EVP_EncryptInit_ex2(ctx, nullptr, ccm ? key_.data() : nullptr, iv.data, nullptr) != 1 ||
         (ccm && EVP_EncryptUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(pt.size)) != 1) ||
-        (aad.size > 0 && EVP_EncryptUpdate(ctx, nullptr, &outl, aad.data, static_cast<int>(aad.size)) != 1)) {
+        (aad.size > 0 && !Update(ctx, true, nullptr, aad.data, aad.size, nullptr))) {
       ThrowOpenSSL(env, "AEAD setup failed");
     }
     // An optional caller-owned output (TS checked its size) avoids one
@@ -206,8 +242,12 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
     }
     pt = ViewOf(info[2]);
     int fin = 0;
-    if (((pt.size > 0 || ccm) && EVP_EncryptUpdate(ctx, o, &outl, pt.data, static_cast<int>(pt.size)) != 1) ||
-        EVP_EncryptFinal_ex(ctx, o + outl, &fin) != 1 || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tagLen, o + pt.size) != 1) {
+    size_t done = 0;
+    bool updated = ccm ? EVP_EncryptUpdate(ctx, o, &outl, pt.data, static_cast<int>(pt.size)) == 1
+                       : Update(ctx, true, o, pt.data, pt.size, &done);
+    if (ccm) done = static_cast<size_t>(outl);
+    if (!updated || EVP_EncryptFinal_ex(ctx, o + done, &fin) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tagLen, o + pt.size) != 1) {
       ThrowOpenSSL(env, "AEAD encryption failed");
     }
     return result;
@@ -221,13 +261,14 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
     View iv = ViewOf(info[0]), ct = ViewOf(info[2]), tag = ViewOf(info[3]);
     View aad = info[1].IsNull() || info[1].IsUndefined() ? View() : ViewOf(info[1]);
     bool ccm = IsCcm(alg_);
+    CheckCcmSizes(env, ccm, ct.size, aad.size);
     EVP_CIPHER_CTX* ctx = dec_.get();
     int outl = 0;
     if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size), nullptr) != 1 ||
         (ccm && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), const_cast<unsigned char*>(tag.data)) != 1) ||
         EVP_DecryptInit_ex2(ctx, nullptr, ccm ? key_.data() : nullptr, iv.data, nullptr) != 1 ||
         (ccm && EVP_DecryptUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(ct.size)) != 1) ||
-        (aad.size > 0 && EVP_DecryptUpdate(ctx, nullptr, &outl, aad.data, static_cast<int>(aad.size)) != 1)) {
+        (aad.size > 0 && !Update(ctx, false, nullptr, aad.data, aad.size, nullptr))) {
       ThrowOpenSSL(env, "AEAD setup failed");
     }
     Napi::Value result;
@@ -247,9 +288,10 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
       ok = EVP_DecryptUpdate(ctx, o, &outl, ct.data, static_cast<int>(ct.size)) == 1;
     } else {
       int fin = 0;
-      ok = (ct.size == 0 || EVP_DecryptUpdate(ctx, o, &outl, ct.data, static_cast<int>(ct.size)) == 1) &&
+      size_t done = 0;
+      ok = Update(ctx, false, o, ct.data, ct.size, &done) &&
            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), const_cast<unsigned char*>(tag.data)) == 1 &&
-           EVP_DecryptFinal_ex(ctx, o + outl, &fin) == 1;
+           EVP_DecryptFinal_ex(ctx, o + done, &fin) == 1;
     }
     if (!ok) {
       OPENSSL_cleanse(o, ct.size);
