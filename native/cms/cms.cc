@@ -23,6 +23,10 @@ using Pkcs7Ptr = Owned<PKCS7, PKCS7_free>;
 
 CmsPtr ReadCms(const Bytes& der, PendingError& err) {
   BioPtr in = BioFromBytes(der);
+  if (!in) {
+    err.Capture("ERR_OUT_OF_RANGE", "the CMS structure is too large", false);
+    return CmsPtr();
+  }
   CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
   if (!cms) {
     err.Capture("ERR_JSEC_CRYPTO_INVALID_CMS", "not a CMS / PKCS#7 structure (DER)");
@@ -96,6 +100,10 @@ Bytes Sign(const SignArgs& a, PendingError& err) {
     return {};
   }
   BioPtr in = BioFromBytes(a.data);
+  if (!in) {
+    err.Capture("ERR_OUT_OF_RANGE", "the content is too large to sign in memory", false);
+    return {};
+  }
   if (CMS_final(cms.get(), in.get(), nullptr, flags) != 1) {
     err.Capture("ERR_JSEC_OPENSSL", "CMS signing failed");
     return {};
@@ -145,6 +153,10 @@ VerifyResult Verify(const VerifyArgs& a, PendingError& err) {
     return r;
   for (int i = 0; i < sk_X509_num(trusted.get()); i++) X509_STORE_add_cert(store.get(), sk_X509_value(trusted.get(), i));
   BioPtr dcont = a.hasContent ? BioFromBytes(a.content) : BioPtr();
+  if (a.hasContent && !dcont) {
+    err.Capture("ERR_OUT_OF_RANGE", "the detached content is too large to verify in memory", false);
+    return r;
+  }
   BioPtr out(BIO_new(BIO_s_mem()));
   unsigned int flags = CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY;
   if (CMS_verify(cms.get(), untrusted.get(), store.get(), dcont.get(), out.get(), flags) != 1) {
@@ -241,6 +253,10 @@ Bytes Encrypt(const EncryptArgs& a, PendingError& err) {
     }
   }
   BioPtr in = BioFromBytes(a.data);
+  if (!in) {
+    err.Capture("ERR_OUT_OF_RANGE", "the content is too large to encrypt in memory", false);
+    return {};
+  }
   if (CMS_final(cms.get(), in.get(), nullptr, flags) != 1) {
     err.Capture("ERR_JSEC_OPENSSL", "CMS encryption failed");
     return {};

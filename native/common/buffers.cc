@@ -39,7 +39,15 @@ std::string BioToString(BIO* bio) {
 BioPtr BioFromBytes(const Bytes& data) {
   // BIO_new_mem_buf does not copy; a fresh memory BIO owns its copy.
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (bio && !data.empty()) BIO_write(bio.get(), data.data(), static_cast<int>(data.size()));
+  // BIO_write takes an int and a memory BIO stops growing near 1.5 GiB: a
+  // write that does not take everything is a failure (null), never a
+  // silently truncated (or, past 2 GiB, empty) input.
+  size_t off = 0;
+  while (bio && off < data.size()) {
+    size_t n = 0;
+    if (BIO_write_ex(bio.get(), data.data() + off, data.size() - off, &n) != 1 || n == 0) return BioPtr();
+    off += n;
+  }
   return bio;
 }
 

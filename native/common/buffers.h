@@ -24,7 +24,8 @@ inline Napi::Buffer<unsigned char> ToBuffer(Napi::Env env, const Bytes& b) {
 Bytes BioToBytes(BIO* bio);
 std::string BioToString(BIO* bio);
 
-// A read-only memory BIO over a copy of `data`.
+// A memory BIO over a copy of `data`; null when it cannot hold all of it
+// (out of memory, or more than a memory BIO's ~1.5 GiB).
 BioPtr BioFromBytes(const Bytes& data);
 
 }  // namespace jsec

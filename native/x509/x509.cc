@@ -227,6 +227,7 @@ Napi::Value PemDecode(const Napi::CallbackInfo& info) {
   ErrorQueueGuard guard;
   Bytes text = ToBytes(info[0]);
   BioPtr bio = BioFromBytes(text);
+  if (!bio) ThrowError(env, "ERR_OUT_OF_RANGE", "the PEM text is too large");
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
   for (;;) {
