@@ -243,14 +243,14 @@ Napi::Value PemDecode(const Napi::CallbackInfo& info) {
       }
       ThrowOpenSSL(env, "corrupt PEM block", "ERR_JSEC_PEM_PARSE");
     }
+    // Owned before any napi call that can throw.
+    OsslStringPtr nameOwned(name), headerOwned(header);
+    OsslStringPtr dataOwned(reinterpret_cast<char*>(data));
     Napi::Object block = Napi::Object::New(env);
     block.Set("label", std::string(name));
     block.Set("headers", std::string(header != nullptr ? header : ""));
     block.Set("der", ToBuffer(env, data, static_cast<size_t>(len)));
     out.Set(n++, block);
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
   }
   return out;
 }
