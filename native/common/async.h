@@ -5,7 +5,9 @@
 #pragma once
 #include <napi.h>
 
+#include <exception>
 #include <functional>
+#include <string>
 #include <utility>
 
 #include "common/errors.h"
@@ -27,7 +29,14 @@ class PromiseWorker : public Napi::AsyncWorker {
  protected:
   void Execute() override {
     ErrorQueueGuard guard;
-    result_ = work_(error_);
+    // A C++ exception here (std::bad_alloc for a huge input) would reach
+    // AsyncWorker::OnError, which settles nothing: the Promise would never
+    // resolve. Record it as the work's failure instead.
+    try {
+      result_ = work_(error_);
+    } catch (const std::exception& e) {
+      error_.Capture("ERR_JSEC_INTERNAL", std::string("native work failed: ") + e.what(), false);
+    }
   }
 
   void OnOK() override {

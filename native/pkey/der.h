@@ -110,7 +110,13 @@ Napi::Value Run(Napi::Env env, bool async, const char* name, typename PromiseWor
   R r{};
   {
     ErrorQueueGuard guard;
-    r = work(err);
+    // node-addon-api turns only Napi::Error into a JS throw; any other C++
+    // exception leaving a callback aborts the process.
+    try {
+      r = work(err);
+    } catch (const std::exception& e) {
+      err.Capture("ERR_JSEC_INTERNAL", std::string("native work failed: ") + e.what(), false);
+    }
   }
   if (err.set) throw err.ToError(env);
   return done(env, r);
