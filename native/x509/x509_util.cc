@@ -192,6 +192,9 @@ Bytes B64Url(const Napi::Object& jwk, const char* k) {
   if (n < 0) return Bytes();
   size_t pad = 0;
   for (size_t i = s.size(); i > 0 && s[i - 1] == '='; i--) pad++;
+  // "=" alone decodes to nothing: without this check the subtraction wraps
+  // and resize throws std::length_error, which aborts the process.
+  if (static_cast<size_t>(n) < pad) return Bytes();
   out.resize(static_cast<size_t>(n) - pad);
   return out;
 }
@@ -518,8 +521,12 @@ void BuildExtensions(Napi::Env env, const Napi::Object& spec, const Bytes& subje
     Napi::Object o = v.As<Napi::Object>();
     Owned<ASN1_BIT_STRING, ASN1_BIT_STRING_free> bits(ASN1_BIT_STRING_new());
     Napi::Array list = o.Get("bits").As<Napi::Array>();
-    for (uint32_t i = 0; i < list.Length(); i++)
-      ASN1_BIT_STRING_set_bit(bits.get(), list.Get(i).As<Napi::Number>().Int32Value(), 1);
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      // A negative bit index makes ASN1_BIT_STRING_set_bit write before its buffer.
+      int bit = list.Get(i).As<Napi::Number>().Int32Value();
+      if (bit < 0 || bit > 8) ThrowError(env, "ERR_INVALID_ARG_VALUE", "key usage bit out of range");
+      if (!ASN1_BIT_STRING_set_bit(bits.get(), bit, 1)) ThrowOpenSSL(env, "out of memory", "ERR_JSEC_CERT_BUILD");
+    }
     PushExt(env, out, NID_key_usage, Crit(o), bits.get());
   }
   v = spec.Get("extendedKeyUsage");
