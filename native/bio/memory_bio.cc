@@ -2,6 +2,8 @@
 // close). Bytes written are read back in order; reads consume, peeks do not.
 #include <openssl/bio.h>
 
+#include <climits>
+
 #include "common/buffers.h"
 #include "common/errors.h"
 #include "common/module.h"
@@ -47,6 +49,8 @@ class MemoryBio : public Napi::ObjectWrap<MemoryBio>, public Releasable {
     Open(env);
     auto buf = info[0].As<Napi::Uint8Array>();
     if (buf.ByteLength() == 0) return Napi::Number::New(env, 0);
+    // BIO_write takes an int: 4 GiB + k bytes would write only k.
+    if (buf.ByteLength() > static_cast<size_t>(INT_MAX)) ThrowError(env, "ERR_OUT_OF_RANGE", "at most 2^31 - 1 bytes per write");
     int n = BIO_write(bio_, buf.Data(), static_cast<int>(buf.ByteLength()));
     if (n <= 0) ThrowOpenSSL(env, "BIO_write failed");
     return Napi::Number::New(env, n);

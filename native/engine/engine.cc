@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <mutex>
 
@@ -546,6 +547,9 @@ Napi::Value Engine::Feed(const Napi::CallbackInfo& info) {
   if (ssl_ == nullptr) ThrowError(env, "ERR_JSEC_CLOSED", "The engine is closed (feed)");
   auto buf = info[0].As<Napi::Uint8Array>();
   if (dtls_) return Napi::Boolean::New(env, DgramBioPush(rbio_, buf.Data(), buf.ByteLength()));
+  // BIO_write takes an int: 4 GiB + k bytes would feed only k and report success.
+  if (buf.ByteLength() > static_cast<size_t>(INT_MAX)) ThrowError(env, "ERR_OUT_OF_RANGE", "at most 2^31 - 1 bytes per feed");
+  ErrorQueueGuard guard;
   if (buf.ByteLength() > 0 && BIO_write(rbio_, buf.Data(), static_cast<int>(buf.ByteLength())) <= 0) ThrowOpenSSL(env, "BIO_write failed");
   return Napi::Boolean::New(env, true);
 }
