@@ -10,7 +10,7 @@ import { isIP, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY_TYPES, generateSelfSigned, type KeyType } from '../cert/index.js';
-import { info, listen } from '../tls/index.js';
+import { info, listen, type HandshakeErrorDetails } from '../tls/index.js';
 import { choice, EXIT, formatTarget, integer, list, parse, readOptionFile, tlsVersion, UsageError, type Target } from './args.js';
 import { certificateView } from './format.js';
 
@@ -132,8 +132,10 @@ export async function serve(argv: readonly string[]): Promise<number> {
   console.log('Ctrl-C stops the server.');
 
   const open = new Set<Socket>();
-  server.on('tlsClientError', (err: Error & { code?: string }, socket: Socket) => {
-    if (!quiet) console.log(`${stamp()} handshake failed from ${socket.remoteAddress ?? 'unix'}:${socket.remotePort ?? ''}: ${err.code ?? 'ERROR'} ${err.message}`);
+  server.on('handshakeError', (err: Error & { code?: string }, details: HandshakeErrorDetails) => {
+    if (quiet) return;
+    const from = details.remoteAddress !== undefined ? `${details.remoteAddress}:${details.remotePort}` : 'unix';
+    console.log(`${stamp()} ${from} handshake failed: ${err.code ?? 'ERROR'} ${err.message}`);
   });
 
   let stopping = false;

@@ -100,6 +100,20 @@ describe('jsec serve + connect over TCP', { timeout: 90_000 }, () => {
     await runJsec(['connect', server.address, '--ca', server.caFile, '--send', 'log me']);
     assert.match(server.output(), /connected: TLSv1\.3 TLS_/);
   });
+
+  it('logs a garbage client with its typed code and keeps serving', T, async () => {
+    const [host, port] = server.address.split(':');
+    await new Promise((resolve) => {
+      const s = net.connect(Number(port), host, () => s.write('GET / HTTP/1.0\r\n\r\n'));
+      s.on('data', () => undefined);
+      s.on('error', () => undefined);
+      s.on('close', resolve);
+    });
+    await server.waitFor(/handshake failed: ERR_JSEC_TLS_BAD_RECORD/);
+    const r = await runJsec(['connect', server.address, '--ca', server.caFile, '--send', 'still here']);
+    assert.equal(r.code, 0);
+    assert.equal(field(r.stdout, 'echo'), 'still here');
+  });
 });
 
 describe('jsec serve + connect, other address forms', { timeout: 90_000 }, () => {

@@ -30,8 +30,9 @@ export function runJsec(args, { timeoutMs = 20_000, env } = {}) {
 
 /**
  * Starts `jsec serve ...args` and resolves once it printed its `listening on`
- * line: { child, address, caFile, output(), stop() }. `stop()` sends SIGINT
- * and resolves with the exit code (SIGKILL after 5 s).
+ * line: { child, address, caFile, output(), waitFor(regex), stop() }.
+ * `waitFor` resolves once stdout matches (rejects after a bound); `stop()`
+ * sends SIGINT and resolves with the exit code (SIGKILL after 5 s).
  */
 export function startServe(args, { timeoutMs = 15_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -61,7 +62,22 @@ export function startServe(args, { timeoutMs = 15_000 } = {}) {
       if (ready && !settled) {
         settled = true;
         clearTimeout(timer);
-        resolve({ child, address: listening[1], caFile: ca?.[1], output: () => stdout, errors: () => stderr, stop, exited });
+        const waitFor = (re, ms = 5000) =>
+          new Promise((res, rej) => {
+            if (re.test(stdout)) return res(stdout);
+            const t = setTimeout(() => {
+              child.stdout.off('data', check);
+              rej(new Error(`jsec serve did not print ${re} within ${ms} ms\nstdout: ${stdout}`));
+            }, ms);
+            const check = () => {
+              if (!re.test(stdout)) return;
+              clearTimeout(t);
+              child.stdout.off('data', check);
+              res(stdout);
+            };
+            child.stdout.on('data', check);
+          });
+        resolve({ child, address: listening[1], caFile: ca?.[1], output: () => stdout, errors: () => stderr, waitFor, stop, exited });
       }
     });
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
