@@ -102,6 +102,23 @@ export async function serve(argv: readonly string[]): Promise<number> {
     ...(Object.keys(security).length > 0 ? { security } : {}),
   });
 
+  const open = new Set<Socket>();
+  // Handlers first: a signal that arrives after the 'listening on' line must find them.
+  let stopping = false;
+  const done = new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      if (stopping) {
+        process.exit(130);
+      }
+      stopping = true;
+      console.log(`${signal}: closing (${open.size} open connection(s))`);
+      for (const s of open) s.destroy();
+      void server.close().finally(resolve);
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
   if (values.cert === undefined) {
     // Written only once the server is up, so a failed listen leaves nothing behind.
     tempDir = mkdtempSync(join(tmpdir(), 'jsec-serve-'));
@@ -131,26 +148,10 @@ export async function serve(argv: readonly string[]): Promise<number> {
   }
   console.log('Ctrl-C stops the server.');
 
-  const open = new Set<Socket>();
   server.on('handshakeError', (err: Error & { code?: string }, details: HandshakeErrorDetails) => {
     if (quiet) return;
     const from = details.remoteAddress !== undefined ? `${details.remoteAddress}:${details.remotePort}` : 'unix';
     console.log(`${stamp()} ${from} handshake failed: ${err.code ?? 'ERROR'} ${err.message}`);
-  });
-
-  let stopping = false;
-  const done = new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      if (stopping) {
-        process.exit(130);
-      }
-      stopping = true;
-      console.log(`${signal}: closing (${open.size} open connection(s))`);
-      for (const s of open) s.destroy();
-      void server.close().finally(resolve);
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 
   void (async () => {
