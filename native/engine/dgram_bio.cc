@@ -45,8 +45,13 @@ int Write(BIO* b, const char* data, int len) {
   // A full queue drops the datagram but reports success: UDP loses
   // datagrams silently and DTLS recovers by retransmission.
   if (q->datagrams.size() < q->max) {
-    q->datagrams.emplace_back(reinterpret_cast<const unsigned char*>(data),
-                              reinterpret_cast<const unsigned char*>(data) + len);
+    // A BIO method is called from OpenSSL's C frames: no exception may leave it.
+    try {
+      q->datagrams.emplace_back(reinterpret_cast<const unsigned char*>(data),
+                                reinterpret_cast<const unsigned char*>(data) + len);
+    } catch (...) {
+      return -1;
+    }
     q->bytes += static_cast<size_t>(len);
   }
   return len;

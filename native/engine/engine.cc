@@ -477,6 +477,15 @@ void Engine::NoteAlert(bool received, int value) {
 
 void Engine::NoteVerifyFailure(X509_STORE_CTX* store) {
   if (failedDepth_ >= 0) return;
+  // Runs inside OpenSSL's verify callback: no C++ exception may leave it.
+  try {
+    CaptureFailedChain(store);
+  } catch (...) {
+    failedChain_.clear();
+  }
+}
+
+void Engine::CaptureFailedChain(X509_STORE_CTX* store) {
   failedDepth_ = X509_STORE_CTX_get_error_depth(store);
   STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store);
   X509* leaf = X509_STORE_CTX_get0_cert(store);

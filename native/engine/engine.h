@@ -60,6 +60,7 @@ class Engine : public Napi::ObjectWrap<Engine>, public Releasable {
   // The chain the peer sent, captured when verification fails (OpenSSL does
   // not keep it on the session then).
   void NoteVerifyFailure(X509_STORE_CTX* store);
+  void CaptureFailedChain(X509_STORE_CTX* store);
 
  private:
   Napi::Value State(const Napi::CallbackInfo& info);

@@ -80,7 +80,13 @@ int RecordingCallback(int ok, X509_STORE_CTX* ctx) {
   auto* list = static_cast<std::vector<Recorded>*>(X509_STORE_CTX_get_app_data(ctx));
   X509* cur = X509_STORE_CTX_get_current_cert(ctx);
   if (cur != nullptr) X509_up_ref(cur);
-  list->push_back({X509_STORE_CTX_get_error(ctx), X509_STORE_CTX_get_error_depth(ctx), X509Ptr(cur)});
+  // No C++ exception may unwind through OpenSSL's frames: on allocation
+  // failure the chain is refused instead.
+  try {
+    list->push_back({X509_STORE_CTX_get_error(ctx), X509_STORE_CTX_get_error_depth(ctx), X509Ptr(cur)});
+  } catch (...) {
+    return 0;
+  }
   // Continue, so that every problem of the chain is reported.
   return 1;
 }
