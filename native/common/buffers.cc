@@ -3,6 +3,13 @@
 namespace jsec {
 
 Bytes ToBytes(const Napi::Value& v) {
+  // napi_is_buffer accepts every ArrayBufferView, but napi_get_buffer_info
+  // fails on a DataView ("Invalid argument", an untyped Error): read it here.
+  if (v.IsDataView()) {
+    auto d = v.As<Napi::DataView>();
+    const auto* p = static_cast<const unsigned char*>(d.ArrayBuffer().Data()) + d.ByteOffset();
+    return d.ByteLength() == 0 ? Bytes() : Bytes(p, p + d.ByteLength());
+  }
   if (v.IsBuffer()) {
     auto b = v.As<Napi::Buffer<unsigned char>>();
     return Bytes(b.Data(), b.Data() + b.Length());

@@ -271,6 +271,14 @@ test('bio family (engine, memory bio): in-memory TLS pairs, use after close, han
         if (b.length) client.putCiphertext(b);
       }
       assert.equal(client.state, 'open');
+      if (i === 0) {
+        // Every byte view is a context: a DataView once failed with an untyped "Invalid argument".
+        const ctx = Buffer.from([1, 2, 3]);
+        const want = client.exportKeyingMaterial(16, 'EXPORTER-stress', ctx);
+        assert.deepEqual(client.exportKeyingMaterial(16, 'EXPORTER-stress', new DataView(ctx.buffer, ctx.byteOffset, 3)), want);
+        assert.deepEqual(server.exportKeyingMaterial(16, 'EXPORTER-stress', new Uint8Array(ctx)), want);
+        assert.notDeepEqual(client.exportKeyingMaterial(16, 'EXPORTER-stress'), want);
+      }
       const msg = r.bytes(1 + r.int(20000));
       client.write(msg);
       server.putCiphertext(client.takeCiphertext());
