@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { createCipheriv } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { freemem } from 'node:os';
@@ -311,6 +312,30 @@ test('bio family (engine, memory bio): in-memory TLS pairs, use after close, han
   assert.ok(grew < 8, `RSS grew ${grew.toFixed(1)} MiB over two rounds`);
   assert.ok(codes.get('ERR_JSEC_CLOSED') >= 3 * 60 * 2, JSON.stringify([...codes]));
   assert.ok(codes.size >= 2, 'garbage into a live engine failed it with a typed TLS error');
+});
+
+test('objects left open in worker threads are freed at environment teardown (OpenSSL counts and RSS return)', { timeout: 60_000 }, async (t) => {
+  const runWorker = () =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(new URL('./teardown-worker.mjs', import.meta.url), { workerData: { count: 50, ca: material.rootPem } });
+      let made = 0;
+      w.on('message', (n) => {
+        made = n;
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => (code === 0 ? resolve(made) : reject(new Error(`worker exit ${code}`))));
+    });
+  assert.equal(await runWorker(), 250);
+  const start = activeHandles();
+  const round = async () => {
+    for (let i = 0; i < 4; i++) await runWorker();
+  };
+  const grew = await growth(round);
+  t.diagnostic(`RSS growth over two rounds of 4 workers: ${grew.toFixed(2)} MiB`);
+  const end = activeHandles();
+  assert.equal(end.ssl, start.ssl, 'every SSL of the workers was freed');
+  assert.equal(end.sslCtx, start.sslCtx, 'every SSL_CTX of the workers was freed');
+  assert.ok(grew < 16, `RSS grew ${grew.toFixed(1)} MiB over two rounds`);
 });
 
 test('a CA or certificate PEM with an encryption header fails at once, without a passphrase prompt on the terminal', { timeout: 30_000, skip: existsSync('/usr/bin/script') ? false : 'no script(1) for a pseudo-terminal' }, () => {
