@@ -96,6 +96,7 @@ export class MemoryBio {
     this.#bio = undefined;
   }
 
+  /** Same as {@link MemoryBio.close} (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -103,13 +104,17 @@ export class MemoryBio {
 
 /** The states of a {@link TlsEngine}. */
 export enum TlsEngineState {
+  /** Created; the handshake has not completed yet. */
   Handshaking = 'handshaking',
+  /** The handshake completed: application data flows both ways. */
   Open = 'open',
   /** close_notify sent; the peer's may still arrive. */
   ShutdownSent = 'shutdown-sent',
   /** The peer sent close_notify. */
   PeerClosed = 'peer-closed',
+  /** A fatal error occurred; it is sticky (see {@link TlsEngine.error}). */
   Failed = 'failed',
+  /** close() freed the native engine. */
   Closed = 'closed',
 }
 
@@ -117,11 +122,18 @@ export enum TlsEngineState {
 export interface TlsEngineOptions extends SecurityOptions {
   /** Server role. Default `false` (client). */
   isServer?: boolean;
-  /** Client: SNI and the name to verify. For an IP literal the IP is verified and no SNI is sent. */
+  /**
+   * Client: SNI and the name to verify. For an IP literal the IP is verified and no SNI is sent.
+   * No default. Security: without it no SNI is sent and the server's name is not checked at all,
+   * only its chain; a sans-IO engine does not know the host it talks to, so set it.
+   */
   servername?: string;
   /** Client: verify the server's name (default `true`). */
   checkServerIdentity?: boolean;
-  /** Server: request (or with `'require'`, require) a client certificate. */
+  /**
+   * Server: request (or with `'require'`, require) a client certificate. Default `false`.
+   * The client's chain is verified against `ca`, which defaults to Node's public roots: set `ca`.
+   */
   requestCert?: boolean | 'require';
   /** Lowest version. Default `'TLSv1.2'`. */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
@@ -129,7 +141,7 @@ export interface TlsEngineOptions extends SecurityOptions {
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** TLS 1.3 suites. Default: all three AEAD suites. */
   ciphersuites?: string;
-  /** Client: a session from getSession() to resume. */
+  /** Client: a session from getSession() to resume. Default: none (a full handshake). */
   session?: Uint8Array;
 }
 
@@ -147,15 +159,25 @@ const ENGINE_SCHEMA: Schema = Object.freeze({
 
 /** What {@link TlsEngine.info} reports. */
 export interface TlsEngineInfo {
+  /** Which end this engine is. */
   readonly role: 'client' | 'server';
+  /** The negotiated version: `'TLSv1.2'` or `'TLSv1.3'`. */
   readonly protocol: string;
+  /** The negotiated cipher: OpenSSL and IANA names, the protocol version it belongs to, and its key bits. */
   readonly cipher: { readonly name: string; readonly standardName: string; readonly version: string; readonly bits: number };
+  /** The negotiated ALPN protocol, or `false`. */
   readonly alpnProtocol: string | false;
+  /** Client: the SNI name sent; server: the one received. */
   readonly servername: string | undefined;
+  /** The peer chain, leaf first; empty for PSK or anonymous peers. */
   readonly peerCertificates: readonly X509Certificate[];
+  /** Whether the peer's chain (and for clients with `servername`, its name) verified. */
   readonly authorized: boolean;
+  /** Why not, as Node names verify errors (`'CERT_HAS_EXPIRED'`, ...). */
   readonly authorizationError: string | undefined;
+  /** Whether the handshake resumed a session. */
   readonly resumed: boolean;
+  /** PSK identity (server side) where PSK was used. */
   readonly pskIdentity: string | undefined;
 }
 
@@ -176,6 +198,8 @@ export class TlsEngine {
   #servername: string | undefined;
 
   /**
+   * Creates an engine for one connection, in the client role unless `isServer`.
+   *
    * @throws ConfigError for bad options or unusable certificate / key.
    */
   constructor(options?: TlsEngineOptions) {
@@ -370,6 +394,7 @@ export class TlsEngine {
     if (this.#state !== TlsEngineState.Failed) this.#state = TlsEngineState.Closed;
   }
 
+  /** Same as {@link TlsEngine.close} (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }

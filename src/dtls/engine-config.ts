@@ -25,7 +25,9 @@ export type PemInput = string | Buffer | Uint8Array;
  * Default: Node's `setTimeout` / `clearTimeout`, unref'd.
  */
 export interface TimerSource {
+  /** Schedules `callback` once after `ms` milliseconds; returns a handle for {@link TimerSource.clearTimeout}. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a timer returned by {@link TimerSource.setTimeout}; called at most once per handle, possibly after it fired. */
   clearTimeout(handle: unknown): void;
 }
 
@@ -53,11 +55,15 @@ export interface PskOptions {
 export interface SecurityOptions {
   /** Trusted CA certificates (PEM). Default: Node's bundled roots (`tls.rootCertificates`). */
   ca?: PemInput | PemInput[];
-  /** Own certificate chain (PEM, leaf first). Required for servers unless PSK is used. */
+  /**
+   * Own certificate chain (PEM, leaf first). No default. Required for servers unless `pskKeys`
+   * is set (`ERR_MISSING_OPTION`); must be given together with `key` (`ERR_JSEC_CONFLICTING_OPTIONS`).
+   * Unusable PEM or a key that does not match throws a `ConfigError`.
+   */
   cert?: PemInput;
-  /** Own private key (PEM). */
+  /** Own private key (PEM), the pair of `cert`. No default. */
   key?: PemInput;
-  /** Passphrase of an encrypted `key`. */
+  /** Passphrase of an encrypted `key`. No default: an encrypted key without it fails (never prompts). */
   passphrase?: string;
   /**
    * Verify the peer's chain (and, for clients, its name). Default `true`.
@@ -70,15 +76,27 @@ export interface SecurityOptions {
   ciphers?: string;
   /** ECDHE groups, OpenSSL syntax (`'X25519:P-256'`). Default: OpenSSL's list. */
   groups?: string;
-  /** ALPN protocols in preference order. */
+  /**
+   * ALPN protocols in preference order (at most 64, each 1-255 bytes, else `ERR_INVALID_ARG_VALUE`).
+   * Default: none (no ALPN extension).
+   */
   ALPNProtocols?: string[];
-  /** Client: the pre-shared key to use. */
+  /**
+   * Client: the pre-shared key to use. Default: none (certificate authentication).
+   * With `psk` and no `ca`, the server's certificate chain is not verified: the key authenticates it.
+   */
   psk?: PskOptions;
-  /** Server: identities and their keys. */
+  /**
+   * Server: identities and their keys (bytes or hex). Default: none (no PSK). A key that is
+   * neither bytes nor a string throws `ERR_INVALID_ARG_TYPE`. With `pskKeys`, `cert`/`key` become optional.
+   */
   pskKeys?: Record<string, Uint8Array | string> | Map<string, Uint8Array | string>;
-  /** Server: the identity hint sent to clients. */
+  /** Server: the identity hint sent to clients (used only with `pskKeys`). Default: none. */
   pskHint?: string;
-  /** DTLS-SRTP protection profiles (`'SRTP_AES128_CM_SHA1_80'`, ...), where the running OpenSSL exports use_srtp. */
+  /**
+   * DTLS-SRTP protection profiles (`'SRTP_AES128_CM_SHA1_80'`, ...). Default: none (no use_srtp).
+   * Throws `ERR_JSEC_UNSUPPORTED` when the running OpenSSL does not export use_srtp (see `hasSrtp()`).
+   */
   srtpProfiles?: string[];
 }
 

@@ -39,15 +39,15 @@ export interface DtlsConnectOptions extends DtlsCommonOptions {
   servername?: string;
   /** Verify the server's name (default `true`; turning it off is dangerous). */
   checkServerIdentity?: boolean;
-  /** A session from `getSession()` to resume. */
+  /** A session from `getSession()` to resume. Default: none (a full handshake). */
   session?: Uint8Array;
   /** Address family for DNS: 4 or 6. Default: whatever DNS returns first. */
   family?: 4 | 6;
-  /** Local address to bind. */
+  /** Local address to bind. Default: any address of the family. */
   localAddress?: string;
   /** Local port to bind. Default 0 (any). */
   localPort?: number;
-  /** Aborts the connect (and the handshake). */
+  /** Aborts the connect (and the handshake); the promise rejects with the signal's abort error. Default: none. */
   signal?: AbortSignal;
   /** Close an association nobody sent anything on for this many ms (0 disables). Default 0 for clients. */
   idleTimeout?: number;
@@ -69,7 +69,7 @@ export interface DtlsListenOptions extends DtlsCommonOptions {
   cookieSecretRotation?: number;
   /** Server session lifetime in seconds. Default 300. */
   sessionTimeout?: number;
-  /** Aborts the bind. */
+  /** Aborts the bind; the promise rejects with the signal's abort error. Default: none. */
   signal?: AbortSignal;
 }
 
@@ -77,11 +77,20 @@ export interface DtlsListenOptions extends DtlsCommonOptions {
 export interface DtlsUpgradeOptions extends DtlsCommonOptions {
   /** Act as the DTLS server on this socket. Default `false`. */
   isServer?: boolean;
+  /**
+   * Client: the name to send as SNI and to verify the certificate against. Default: the
+   * socket's remote address, an IP, so the certificate's IP SAN is verified and no SNI is sent.
+   */
   servername?: string;
+  /** Client: verify the server's name. Default `true`; turning it off is dangerous. */
   checkServerIdentity?: boolean;
+  /** Client: a session from `getSession()` to resume. Default: none (a full handshake). */
   session?: Uint8Array;
+  /** Server: ask the client for a certificate (`'require'`: fail handshakes without one). Default `false`. */
   requestCert?: boolean | 'require';
+  /** Close the association after this many ms with nothing received (0 disables). Default 0. */
   idleTimeout?: number;
+  /** Aborts the handshake; the promise rejects with the signal's abort error. Default: none. */
   signal?: AbortSignal;
 }
 

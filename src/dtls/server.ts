@@ -23,15 +23,21 @@ const debug = debuglog('jsec');
 
 /** The states of a {@link DtlsServer}. */
 export enum DtlsServerState {
+  /** Bound and accepting associations. */
   Listening = 'listening',
+  /** close() runs: peers are being sent close_notify. */
   Closing = 'closing',
+  /** The UDP socket and the context are released. */
   Closed = 'closed',
 }
 
 /** A message received through {@link DtlsServer.recvFrom}. */
 export interface DtlsDatagram {
+  /** The application message (one DTLS record's payload). */
   readonly data: Buffer;
+  /** The peer's IP address. */
   readonly address: string;
+  /** The peer's UDP port. */
   readonly port: number;
   /** The peer's association. */
   readonly socket: DtlsSocket;
@@ -379,10 +385,12 @@ export class DtlsServer extends EventEmitter {
     this.emit('close');
   }
 
+  /** Starts {@link DtlsServer.close} without waiting for it (`using`). */
   [Symbol.dispose](): void {
     void this.close();
   }
 
+  /** Same as {@link DtlsServer.close} (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -84,9 +84,11 @@ export interface SocketSettings {
 
 /** What {@link DtlsSocket.info} reports. */
 export interface DtlsInfo {
+  /** Which end of the association this socket is. */
   readonly role: 'client' | 'server';
   /** `'DTLSv1.2'`. */
   readonly protocol: string;
+  /** The negotiated cipher: OpenSSL and IANA names, the protocol version it belongs to, and its key bits. */
   readonly cipher: { readonly name: string; readonly standardName: string; readonly version: string; readonly bits: number };
   /** The negotiated ALPN protocol, or `false`. */
   readonly alpnProtocol: string | false;
@@ -98,6 +100,7 @@ export interface DtlsInfo {
   readonly authorized: boolean;
   /** Why not, as Node names verify errors. */
   readonly authorizationError: string | undefined;
+  /** Whether the handshake resumed a session (abbreviated handshake). */
   readonly resumed: boolean;
   /** PSK identity (server side) where PSK was used. */
   readonly pskIdentity: string | undefined;
@@ -111,27 +114,39 @@ export interface DtlsInfo {
   readonly retransmits: number;
   /** Milliseconds from the first flight to completion. */
   readonly handshakeDuration: number | undefined;
+  /** The local IP address of the UDP socket, or undefined once it is closed. */
   readonly localAddress: string | undefined;
+  /** The local UDP port, or undefined once the socket is closed. */
   readonly localPort: number | undefined;
+  /** The peer's IP address. */
   readonly remoteAddress: string;
+  /** The peer's UDP port. */
   readonly remotePort: number;
+  /** `'IPv4'` or `'IPv6'`. */
   readonly remoteFamily: string;
 }
 
 /** Traffic counters of one association. */
 export interface DtlsStats {
+  /** UDP datagrams sent (handshake flights, retransmissions, alerts and records). */
   readonly datagramsSent: number;
+  /** UDP datagrams received from the peer. */
   readonly datagramsReceived: number;
+  /** Bytes of UDP payload sent (DTLS record overhead included). */
   readonly bytesSent: number;
+  /** Bytes of UDP payload received (DTLS record overhead included). */
   readonly bytesReceived: number;
   /** The largest datagram this association sent (never above the MTU). */
   readonly largestDatagramSent: number;
+  /** Handshake flights retransmitted. */
   readonly retransmits: number;
   /** Received datagrams dropped because the engine's queue was full. */
   readonly droppedDatagrams: number;
   /** Messages dropped because nobody read them (`maxQueuedMessages`). */
   readonly droppedMessages: number;
+  /** Application messages received (decrypted records). */
   readonly messagesReceived: number;
+  /** Application messages sent with `send()`. */
   readonly messagesSent: number;
 }
 
@@ -700,6 +715,7 @@ export class DtlsSocket extends EventEmitter {
     void this.close();
   }
 
+  /** Same as {@link DtlsSocket.close} (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
