@@ -55,16 +55,23 @@ export interface IssuedRecord {
   readonly serialNumber: string;
   /** The profile it was issued under (`'ca'` for intermediates, `'csr'` + profile for signed requests). */
   readonly profile: string;
+  /** The subject DN in its display form. */
   readonly subject: string;
+  /** Start of the certificate's validity. */
   readonly notBefore: Date;
+  /** End of the certificate's validity. */
   readonly notAfter: Date;
+  /** The issued certificate. */
   readonly certificate: Certificate;
 }
 
 /** One revocation. */
 export interface RevokedRecord {
+  /** Upper-case hex serial of the revoked certificate. */
   readonly serialNumber: string;
+  /** The CRL / OCSP reason given at revocation. */
   readonly reason: RevocationReason;
+  /** When it was revoked (the CA's clock at `revoke()`, unless given). */
   readonly revocationTime: Date;
   /** When the key is known or suspected to have been compromised, if given. */
   readonly invalidityDate: Date | null;
@@ -72,11 +79,13 @@ export interface RevokedRecord {
 
 /** A newly issued certificate and its key (the same shape as `jsec/cert`'s `generate`). */
 export interface IssuedCertificate {
+  /** The issued certificate. */
   readonly certificate: Certificate;
   /** PEM of the certificate. */
   readonly cert: string;
   /** PKCS#8 PEM of the private key; undefined when only a public key was given. */
   readonly key: string | undefined;
+  /** The private key as a KeyObject; undefined when only a public key was given. */
   readonly privateKey: KeyObject | undefined;
   /** The issuing chain above the certificate: this CA first, the root last. */
   readonly chain: readonly Certificate[];
@@ -106,7 +115,12 @@ export interface CreateCaOptions extends CaCommonOptions {
   keyType?: KeyType;
   /** Validity in days. Default 3650 (root) / 1825 (intermediate, capped at the parent's notAfter). */
   days?: number;
+  /** Start of validity. Default: now minus five minutes (`defaults.cert.clockSkew`), for peers with slow clocks. */
   notBefore?: Date;
+  /**
+   * End of validity; exclusive with `days` (`ERR_JSEC_CONFLICTING_OPTIONS`). Default: `notBefore`'s
+   * clock time + `days`. Not after `notBefore` throws `ERR_JSEC_CA_VALIDITY`.
+   */
   notAfter?: Date;
   /** Path length constraint. Default: none for a root, 0 for an intermediate. */
   pathLength?: number;
@@ -122,37 +136,56 @@ export interface LoadCaOptions extends CaCommonOptions {
   certificate: CertificateInput;
   /** Its private key (checked against the certificate). */
   key: PrivateKeyInput;
-  /** Certificates above this CA, parent first (for `chain`). */
+  /** Certificates above this CA, parent first (for `chain`). Default: none (the CA is a root, or its chain is not shipped). */
   chain?: readonly CertificateInput[];
-  /** Saved bookkeeping (serials, issued, revoked, CRL number) from {@link CertificateAuthority.export}. */
+  /**
+   * Saved bookkeeping (serials, issued, revoked, CRL number) from {@link CertificateAuthority.export}.
+   * Default: empty bookkeeping. Security: without it, serials and revocations of earlier runs are unknown,
+   * so a CRL made now lists none of them.
+   */
   state?: CaStateJSON;
 }
 
 /** Options of {@link CertificateAuthority.issue}. */
 export interface IssueOptions {
+  /** Subject DN. Default: `CN=<commonName>`, or an empty subject when only `san` is given. */
   subject?: NameInput;
+  /**
+   * Common name, added to `subject` (a CN in both throws `ERR_JSEC_CONFLICTING_OPTIONS`). No default:
+   * one of `subject`, `commonName` or `san` is required (`ERR_MISSING_OPTION`).
+   */
   commonName?: string;
   /** SANs (`{ type, value }` or `'DNS:x'`, `'IP:x'`, `'email:x'`, `'URI:x'`). Default: derived from the commonName for server and email profiles. */
   san?: readonly GeneralNameInput[];
   /** The subject's key; default: a new key of `keyType`. */
   key?: PrivateKeyInput;
-  /** The subject's public key, when its private key stays elsewhere. */
+  /**
+   * The subject's public key, when its private key stays elsewhere. No default; exclusive with `key`
+   * (`ERR_JSEC_CONFLICTING_OPTIONS`). The result's `key` and `privateKey` are then undefined.
+   */
   publicKey?: PublicKeyInput;
+  /** Type of the new key. Default `'ec-p256'` (`defaults.ca.keyType`); refused with `key` or `publicKey`. */
   keyType?: KeyType;
   /** Validity in days. Default 365 (30 for ocspSigning), capped at the CA's own notAfter. */
   days?: number;
+  /** Start of validity. Default: now minus five minutes (`defaults.cert.clockSkew`). */
   notBefore?: Date;
+  /**
+   * End of validity; exclusive with `days` (`ERR_JSEC_CONFLICTING_OPTIONS`). Default: from `days`.
+   * Outside the CA's own validity, or not after `notBefore`, throws `ERR_JSEC_CA_VALIDITY`.
+   */
   notAfter?: Date;
   /** An explicit serial (refused if already used). Default: chosen by the serial mode. */
   serialNumber?: string | bigint;
-  /** Key usage, replacing the profile's. */
+  /** Key usage, replacing the profile's. Default: the profile's (fitted to the key type). */
   keyUsage?: readonly KeyUsage[];
-  /** Extended key usage, replacing the profile's. */
+  /** Extended key usage (names or OIDs), replacing the profile's. Default: the profile's. */
   extendedKeyUsage?: readonly string[];
   /** Add the must-staple TLS feature. Default false. */
   mustStaple?: boolean;
-  /** URLs replacing the CA's publication for this certificate. */
+  /** URLs replacing the CA's publication for this certificate. Default: the CA's `publication`. */
   publication?: Publication;
+  /** Signature digest. Default `'sha256'` (`defaults.cert.digest`); ignored for Ed25519/Ed448 CA keys. */
   digest?: Digest;
 }
 
@@ -170,6 +203,7 @@ export interface CrlOptions {
   thisUpdate?: Date;
   /** Default: thisUpdate + 7 days (`defaults.ca.crlValidityDays`). */
   nextUpdate?: Date;
+  /** Signature digest. Default `'sha256'` (`defaults.cert.digest`); ignored for Ed25519/Ed448 CA keys. */
   digest?: Digest;
 }
 
@@ -177,7 +211,9 @@ export interface CrlOptions {
 export interface CaOcspResponderOptions {
   /** A delegated responder (certificate with EKU OCSPSigning issued by this CA, and its key). Default: the CA signs itself. */
   signer?: { certificate: CertificateInput; key: PrivateKeyInput };
+  /** Address to listen on. Default `'127.0.0.1'` (`defaults.ocsp.host`). */
   host?: string;
+  /** TCP port. Default 0 (any free port; read it from the responder's `url`). */
   port?: number;
   /** Response validity, ms. Default 1 hour. */
   validity?: number;

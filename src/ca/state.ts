@@ -15,7 +15,9 @@ export const CA_STATE_VERSION = 1;
 
 /** A CA's exported state. Every field is plain JSON. */
 export interface CaStateJSON {
+  /** Always {@link CA_STATE_FORMAT}; anything else is refused on import. */
   format: typeof CA_STATE_FORMAT;
+  /** {@link CA_STATE_VERSION}; other versions are refused on import. */
   version: number;
   /** The CA certificate, PEM. */
   certificate: string;
@@ -23,13 +25,20 @@ export interface CaStateJSON {
   chain: string[];
   /** PKCS#8 PEM of the key (`ENCRYPTED PRIVATE KEY` when `keyEncrypted`). */
   key: string;
+  /**
+   * Whether `key` is passphrase-encrypted. Security: when false the state holds the CA's private key
+   * in the clear; store it like the key itself (`FileCaStore` writes mode 0600) or export with a passphrase.
+   */
   keyEncrypted: boolean;
   /** Serial state: mode, next sequential serial (decimal), and every serial used (upper-case hex). */
   serials: { mode: SerialMode; next: string; used: string[] };
   /** The last CRL number signed (decimal). */
   crlNumber: string;
+  /** Every certificate issued: upper-case hex serial, profile, and the certificate as PEM. */
   issued: { serialNumber: string; profile: string; certificate: string }[];
+  /** Every revocation: serial, reason, and ISO 8601 revocation (and invalidity) times. */
   revoked: { serialNumber: string; reason: RevocationReason; revocationTime: string; invalidityDate?: string }[];
+  /** The URLs the CA writes into issued certificates. */
   publication: Publication;
 }
 

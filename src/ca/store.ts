@@ -17,16 +17,23 @@ import { CertificateAuthority, type ExportOptions } from './authority.js';
 
 /** The part of a `fs/promises` file handle the store uses. */
 export interface CaStoreFileHandle {
+  /** Writes the whole state text (UTF-8) to the temporary file. */
   writeFile(data: string): Promise<void>;
+  /** Flushes the file (fsync) before the rename, so a crash cannot leave an empty state file. */
   sync(): Promise<void>;
+  /** Closes the file; called on every path. */
   close(): Promise<void>;
 }
 
 /** The file-system operations the store uses (`node:fs/promises` by default; injectable for tests). */
 export interface CaStoreFs {
+  /** Opens a file (`'wx'` with mode 0o600 for the temporary file, `'r'` for the directory to flush it). */
   open(path: string, flags: string, mode?: number): Promise<CaStoreFileHandle>;
+  /** Atomically replaces `to` with `from`. */
   rename(from: string, to: string): Promise<void>;
+  /** Removes a temporary file after a failed save. */
   unlink(path: string): Promise<void>;
+  /** Reads the state file as text. */
   readFile(path: string, encoding: 'utf8'): Promise<string>;
 }
 
