@@ -27,17 +27,21 @@ export interface PublicKeyInfo {
 
 /** Basic constraints. */
 export interface BasicConstraints {
+  /** Whether the subject is a CA (may sign certificates). */
   readonly ca: boolean;
   /** The path length constraint, or null when absent. */
   readonly pathLength: number | null;
+  /** Whether the extension is marked critical. */
   readonly critical: boolean;
 }
 
 /** One extension, undecoded. */
 export interface RawExtension {
+  /** The extension's OID, dotted decimal. */
   readonly oid: string;
   /** OpenSSL's short name, or the OID when unknown. */
   readonly name: string;
+  /** Whether the extension is marked critical. */
   readonly critical: boolean;
   /** The DER inside the extnValue OCTET STRING. */
   readonly value: Buffer;
@@ -45,25 +49,45 @@ export interface RawExtension {
 
 /** Plain-object form of a certificate (`toJSON()`). */
 export interface CertificateJSON {
+  /** X.509 version (3 for every certificate jsec makes). */
   version: number;
+  /** Serial number, upper-case hex. */
   serialNumber: string;
+  /** Subject DN, display form (for reading, not for matching). */
   subject: string;
+  /** Issuer DN, display form. */
   issuer: string;
+  /** Start of validity, ISO 8601. */
   notBefore: string;
+  /** End of validity, ISO 8601. */
   notAfter: string;
+  /** Key type, size and curve. */
   publicKey: PublicKeyInfo;
+  /** Subject alternative names, each with its type and display value. */
   subjectAltNames: { type: string; value: string }[];
+  /** Key usage names (`digitalSignature`, ...). */
   keyUsage: string[];
+  /** Extended key usage names or OIDs. */
   extendedKeyUsage: string[];
+  /** Basic constraints, or null when the extension is absent. */
   basicConstraints: BasicConstraints | null;
+  /** Subject key identifier (lower-case hex), or null. */
   subjectKeyIdentifier: string | null;
+  /** Authority key identifier (lower-case hex), or null. */
   authorityKeyIdentifier: string | null;
+  /** OCSP responder and CA issuer URLs. */
   authorityInfoAccess: { ocsp: string[]; caIssuers: string[] };
+  /** CRL distribution point URLs. */
   crlDistributionPoints: string[];
+  /** Certificate policy OIDs. */
   policies: string[];
+  /** Whether the TLS feature extension asks for OCSP stapling (must-staple). */
   mustStaple: boolean;
+  /** Signature algorithm, OpenSSL's short name. */
   signatureAlgorithm: string;
+  /** SHA-256 fingerprint, upper-case colon-separated hex. */
   fingerprint256: string;
+  /** The certificate as PEM. */
   pem: string;
 }
 
@@ -416,6 +440,7 @@ export class Certificate {
     return `Certificate(${this.subject.text}; serial ${this.serialNumber})`;
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: {@link Certificate.toString}. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }

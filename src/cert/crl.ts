@@ -39,10 +39,13 @@ const REASON_BY_CODE = new Map<number, RevocationReason>(Object.entries(REVOCATI
 export interface CrlEntry {
   /** Serial number, upper-case hex (as {@link Certificate.serialNumber}). */
   readonly serialNumber: string;
+  /** When the certificate was revoked. */
   readonly revocationDate: Date;
   /** The reason, or null when the entry carries no reason code (which means unspecified). */
   readonly reason: RevocationReason | null;
+  /** The numeric CRLReason (RFC 5280 5.3.1), or null when absent. */
   readonly reasonCode: number | null;
+  /** When the key is known or suspected to have been compromised (invalidity date extension), or null. */
   readonly invalidityDate: Date | null;
 }
 
@@ -265,7 +268,7 @@ export interface CreateCrlOptions {
   nextUpdate: Date;
   /** The CRL number: the caller keeps it monotonically increasing per issuer. */
   crlNumber: bigint | string | Uint8Array;
-  /** Revoked certificates. */
+  /** Revoked certificates: serial, revocation date, optional reason and invalidity date. Default: none (an empty CRL). */
   entries?: readonly { serial: bigint | string | Uint8Array; date: Date; reason?: RevocationReason; invalidityDate?: Date }[];
   /** Signature digest (default sha256). */
   digest?: Digest;

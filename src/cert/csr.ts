@@ -141,7 +141,10 @@ export function verifyCsr(csr: Csr | string | Buffer | Uint8Array): boolean {
 export interface CsrOptions {
   /** Subject distinguished name. Default: `CN=<commonName>`. */
   subject?: NameInput;
-  /** Shortcut for the CN. */
+  /**
+   * Shortcut for the CN, added to `subject` (a CN in both throws `ERR_JSEC_CONFLICTING_OPTIONS`).
+   * No default: a CSR needs a subject, a commonName or SANs (`ERR_MISSING_OPTION`).
+   */
   commonName?: string;
   /** Requested SANs (same forms as certificate generation). Default: none (the CA decides). */
   san?: readonly GeneralNameInput[];
@@ -149,15 +152,18 @@ export interface CsrOptions {
   key?: PrivateKeyInput;
   /** Type of the generated key. Default `'ec-p256'`. */
   keyType?: KeyType;
-  /** Requested key usage. */
+  /** Requested key usage (written critical). Default: none requested. */
   keyUsage?: readonly KeyUsage[];
-  /** Requested extended key usage (names or OIDs). */
+  /** Requested extended key usage (names or OIDs). Default: none requested. */
   extendedKeyUsage?: readonly string[];
-  /** Request a CA certificate (basicConstraints CA:TRUE); a CA refuses unless its policy allows. */
+  /**
+   * Request a CA certificate (basicConstraints CA:TRUE); a CA refuses unless its policy allows.
+   * Default: no basicConstraints requested (`false` requests CA:FALSE explicitly).
+   */
   ca?: boolean;
-  /** Request the TLS feature status_request (must-staple). */
+  /** Request the TLS feature status_request (must-staple). Default `false`. */
   mustStaple?: boolean;
-  /** Further requested extensions, DER values written verbatim. */
+  /** Further requested extensions, DER values written verbatim; a bad OID throws `ERR_INVALID_ARG_VALUE`. Default: none. */
   extensions?: readonly { oid: string; critical?: boolean; value: Uint8Array }[];
   /** Signature digest for RSA/ECDSA keys (default sha256). */
   digest?: Digest;
@@ -165,11 +171,15 @@ export interface CsrOptions {
 
 /** A generated CSR and the requester's key. */
 export interface GeneratedCsr {
+  /** The parsed request. */
   readonly csr: Csr;
+  /** The request as PEM (`CERTIFICATE REQUEST`). */
   readonly pem: string;
+  /** The request as DER. */
   readonly der: Buffer;
   /** The private key as PKCS#8 PEM. */
   readonly key: string;
+  /** The private key as a KeyObject. */
   readonly privateKey: KeyObject;
 }
 

@@ -55,17 +55,17 @@ export interface CertificateOptions {
   keyUsage?: readonly KeyUsage[];
   /** Extended key usage names or OIDs. Default: CA → none; leaf → serverAuth, clientAuth. Pass `[]` for none. */
   extendedKeyUsage?: readonly string[];
-  /** OCSP responder URLs (authority information access). */
+  /** OCSP responder URLs (authority information access). Default: none. */
   ocsp?: readonly string[];
-  /** CA-issuer URLs (authority information access). */
+  /** CA-issuer URLs (authority information access). Default: none. */
   caIssuers?: readonly string[];
-  /** CRL distribution point URLs. */
+  /** CRL distribution point URLs. Default: none. */
   crlDistributionPoints?: readonly string[];
-  /** Certificate policy OIDs. */
+  /** Certificate policy OIDs. Default: none (no certificatePolicies extension). */
   policies?: readonly string[];
   /** Add the TLS feature extension status_request (OCSP must-staple, RFC 7633). Default false. */
   mustStaple?: boolean;
-  /** Further extensions, DER values written verbatim (OID must not repeat one written above). */
+  /** Further extensions, DER values written verbatim (OID must not repeat one written above). Default: none. */
   extensions?: readonly { oid: string; critical?: boolean; value: Uint8Array }[];
 }
 
@@ -73,7 +73,10 @@ export interface CertificateOptions {
 export interface IssuedCertificateOptions extends CertificateOptions {
   /** The issuing CA: its certificate and private key. */
   issuer: { certificate: CertificateInput; key: PrivateKeyInput };
-  /** The subject's public key when its private key stays elsewhere (instead of `key`/`keyType`). */
+  /**
+   * The subject's public key when its private key stays elsewhere. No default; exclusive with `key`
+   * and `keyType` (`ERR_JSEC_CONFLICTING_OPTIONS`). The result's `key` and `privateKey` are then undefined.
+   */
   publicKey?: PublicKeyInput;
 }
 
@@ -91,7 +94,9 @@ export interface GeneratedCertificate {
 
 /** A generated self-signed certificate and its key (always present). */
 export interface GeneratedSelfSigned extends GeneratedCertificate {
+  /** The private key as PKCS#8 PEM. */
   readonly key: string;
+  /** The private key as a KeyObject. */
   readonly privateKey: KeyObject;
 }
 

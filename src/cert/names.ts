@@ -22,6 +22,7 @@ export interface NameEntry {
 
 /** A distinguished name: ordered entries, a display string and the exact DER. */
 export interface DistinguishedName {
+  /** The attributes in certificate order (one per RDN component); match on these, not on `text`. */
   readonly entries: readonly NameEntry[];
   /** For display only: `C=US, O=Example, CN=example.com` in certificate order. */
   readonly text: string;

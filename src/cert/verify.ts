@@ -77,6 +77,7 @@ export class TrustStore {
     this.#native = undefined;
   }
 
+  /** Same as {@link TrustStore.close} (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -125,7 +126,7 @@ export interface VerifyResult {
 
 /** Options of {@link verifyChain}. */
 export interface VerifyOptions {
-  /** Untrusted intermediates that may complete the chain (Certificates, PEM/DER, or one PEM bundle). */
+  /** Untrusted intermediates that may complete the chain (Certificates, PEM/DER, or one PEM bundle). Default: none. */
   intermediates?: readonly CertificateInput[] | string;
   /** Trust anchors: a {@link TrustStore}, certificates, or a PEM bundle. Default: Node's bundled roots (`tls.rootCertificates`). */
   trustAnchors?: TrustStore | readonly CertificateInput[] | string;
@@ -133,13 +134,16 @@ export interface VerifyOptions {
   time?: Date;
   /** What the leaf is for (checks EKU/KU and CA certificates' purposes). Default: none (like `openssl verify`). */
   purpose?: Purpose;
-  /** Host name the leaf must match (SAN DNS, wildcard in the left-most label only). */
+  /**
+   * Host name the leaf must match (SAN DNS, wildcard in the left-most label only). Default: none.
+   * Security: without `hostname`, `ip` or `email` no name is checked: any trusted leaf verifies.
+   */
   hostname?: string;
-  /** IP address the leaf must match (SAN IP). */
+  /** IP address the leaf must match (SAN IP). Default: none. */
   ip?: string;
-  /** E-mail address the leaf must match. */
+  /** E-mail address the leaf must match. Default: none. */
   email?: string;
-  /** CRLs (Crl objects, PEM/DER, or a PEM bundle). */
+  /** CRLs (Crl objects, PEM/DER, or a PEM bundle). Default: none (no revocation check). */
   crls?: readonly (Crl | string | Buffer | Uint8Array)[] | string;
   /** Revocation checking: `leaf` (the leaf only), `chain` (every certificate), `none`. Default: `leaf` when CRLs are given, else `none`. */
   crlCheck?: 'leaf' | 'chain' | 'none';
