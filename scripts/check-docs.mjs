@@ -46,7 +46,7 @@ const inSrc = (node) => {
   return resolve(f).startsWith(srcDir + '/') && !f.endsWith('.d.ts');
 };
 
-/** The description of the JSDoc block(s) directly attached to `node`, '' when none. */
+/** The text (description and tags but `@internal`) of the JSDoc block(s) attached to `node`, '' when none. */
 function docText(node) {
   let text = '';
   for (const doc of ts.getJSDocCommentsAndTags(node)) {
@@ -54,8 +54,10 @@ function docText(node) {
     const comment = typeof doc.comment === 'string' ? doc.comment : ts.getTextOfJSDocComment(doc.comment) ?? '';
     const tags = (doc.tags ?? [])
       .filter((t) => t.tagName.text !== 'internal')
-      .map((t) => `@${t.tagName.text} ${typeof t.comment === 'string' ? t.comment : ts.getTextOfJSDocComment(t.comment) ?? ''}`);
-    if (comment.trim() !== '') text += comment + '\n' + tags.join('\n') + '\n';
+      .map((t) => [t.tagName.text, (typeof t.comment === 'string' ? t.comment : ts.getTextOfJSDocComment(t.comment) ?? '').trim()])
+      .filter(([, c]) => c !== '')
+      .map(([name, c]) => `@${name} ${c}`);
+    text += comment + '\n' + tags.join('\n') + '\n';
   }
   return text.trim();
 }
@@ -127,17 +129,18 @@ function checkSymbol(sym, exportedName) {
     if (!inSrc(d)) continue;
     const name = exportedName;
     if (ts.isFunctionDeclaration(d)) {
-      // Overloads: each signature is documented; the implementation is not public.
-      const overloaded = (sym.declarations ?? []).filter(ts.isFunctionDeclaration).length > 1;
-      if (overloaded && d.body) continue;
+      // Overloads are one symbol, documented on the first signature (where
+      // TypeScript shows the doc); the implementation signature is not public.
+      const fns = (sym.declarations ?? []).filter(ts.isFunctionDeclaration);
+      if (fns.length > 1 && d !== fns[0]) continue;
       checkDecl(d, name);
     } else if (ts.isClassDeclaration(d)) {
       checkDecl(d, name);
       for (const m of d.members) {
         if (!isPublicClassMember(m)) continue;
         if (ts.isConstructorDeclaration(m) && m.parameters.length === 0 && !docText(m)) continue;
-        const overloads = ts.isMethodDeclaration(m) && d.members.filter((o) => ts.isMethodDeclaration(o) && o.name.getText() === m.name.getText()).length > 1;
-        if (overloads && m.body) continue;
+        const same = ts.isMethodDeclaration(m) ? d.members.filter((o) => ts.isMethodDeclaration(o) && o.name.getText() === m.name.getText()) : [m];
+        if (same.length > 1 && m !== same[0]) continue;
         const isStatic = ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static;
         checkDecl(m, `${name}${isStatic ? '.' : '#'}${memberName(m)}`);
       }

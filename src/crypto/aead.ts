@@ -27,10 +27,12 @@ export const AEAD_ALGORITHMS = [
   'aes-192-ccm',
   'aes-256-ccm',
 ] as const;
+/** A name from {@link AEAD_ALGORITHMS}. */
 export type AeadAlgorithm = (typeof AEAD_ALGORITHMS)[number];
 
 /** What {@link cipherInfo} reports. */
 export interface CipherInfo {
+  /** The algorithm described. */
   readonly name: AeadAlgorithm;
   /** Key length in bytes. */
   readonly keyLength: number;
@@ -102,7 +104,7 @@ export function generateNonce(algorithm: AeadAlgorithm, options?: { length?: num
 
 /** Options of {@link encrypt}. */
 export interface EncryptOptions {
-  /** Additional authenticated data: authenticated, not encrypted. */
+  /** Additional authenticated data: authenticated, not encrypted. Default: none (empty AAD). */
   aad?: Data;
   /** Tag length in bytes; default 16. GCM 12-16, CCM 4/6/.../16, ChaCha20-Poly1305 16. */
   tagLength?: number;
@@ -139,7 +141,9 @@ function openOptions(where: string, options: unknown): { aad?: Data } {
 
 /** Output of {@link encrypt}. */
 export interface Sealed {
+  /** The encrypted data, as long as the plaintext. */
   readonly ciphertext: Buffer;
+  /** The authentication tag (`tagLength` bytes); decryption needs it. */
   readonly tag: Buffer;
 }
 
@@ -336,6 +340,7 @@ export class AeadKey {
     this.#handle = undefined;
   }
 
+  /** Same as {@link AeadKey.close} (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }

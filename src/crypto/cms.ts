@@ -48,9 +48,9 @@ export interface CmsSignOptions {
   certificate: CertificateInput;
   /** The signer's private key (RSA, EC or Ed25519). */
   privateKey: KeyInput;
-  /** Passphrase of an encrypted `privateKey`. */
+  /** Passphrase of an encrypted `privateKey`. No default: an encrypted key without it throws `ERR_MISSING_PASSPHRASE`. */
   passphrase?: Passphrase;
-  /** Further certificates to include (intermediates), as an array or a PEM bundle. */
+  /** Further certificates to include (intermediates), as an array or a PEM bundle. Default: none (only the signer's). */
   extraCertificates?: CertificatesInput;
   /** Leave the content out (a detached signature); default false. */
   detached?: boolean;
@@ -127,9 +127,9 @@ export function cmsSignSync(data: Data, options: CmsSignOptions): Buffer | strin
 export interface CmsVerifyOptions {
   /** Trust anchors (required: jsec trusts nothing by default). */
   trusted: CertificatesInput;
-  /** Untrusted intermediates to build chains with (besides those in the structure). */
+  /** Untrusted intermediates to build chains with (besides those in the structure). Default: none. */
   intermediates?: CertificatesInput;
-  /** The signed content of a detached signature (required for detached, refused for attached). */
+  /** The signed content of a detached signature (required for detached, refused for attached). No default. */
   content?: Data;
   /** `smime` (default: the signer certificate must allow S/MIME signing if it has an extended key usage) or `any`. */
   purpose?: 'smime' | 'any';
@@ -224,11 +224,16 @@ export function cmsVerifySync(cms: CmsInput, options: CmsVerifyOptions): CmsVeri
 
 /** Content ciphers: AES-CBC (EnvelopedData) or AES-GCM (AuthEnvelopedData, RFC 5083). */
 export const CMS_CIPHERS = ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm'] as const;
+/** A name from {@link CMS_CIPHERS}. */
 export type CmsCipher = (typeof CMS_CIPHERS)[number];
 
 /** Options of {@link cmsEncrypt}. */
 export interface CmsEncryptOptions {
-  /** Content cipher; default aes-256-cbc (readable everywhere). GCM gives AuthEnvelopedData, which older readers lack. */
+  /**
+   * Content cipher; default aes-256-cbc (readable everywhere). GCM gives AuthEnvelopedData, which older readers lack.
+   * Security: CBC EnvelopedData has no integrity protection (anyone can alter the ciphertext); sign the
+   * content too (`cmsSign`) or use a GCM cipher.
+   */
   cipher?: CmsCipher;
   /** RSA recipients: RSAES-OAEP with SHA-256 (default true) or, with false, PKCS#1 v1.5 for old readers. */
   rsaOaep?: boolean;
@@ -271,7 +276,7 @@ export function cmsEncryptSync(data: Data, recipients: CertificatesInput, option
 export interface CmsDecryptOptions {
   /** The recipient's private key. */
   privateKey: KeyInput;
-  /** Passphrase of an encrypted `privateKey`. */
+  /** Passphrase of an encrypted `privateKey`. No default: an encrypted key without it throws `ERR_MISSING_PASSPHRASE`. */
   passphrase?: Passphrase;
   /** The recipient's certificate (selects the RecipientInfo; required so failures are explicit, not random output). */
   certificate: CertificateInput;

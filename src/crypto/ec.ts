@@ -15,7 +15,9 @@ export type { Curve } from './internal.js';
 
 /** An affine point: fixed-width big-endian coordinates. */
 export interface EcPoint {
+  /** The x coordinate, big-endian, the curve's field size wide. */
   readonly x: Buffer;
+  /** The y coordinate, big-endian, the curve's field size wide. */
   readonly y: Buffer;
 }
 

@@ -73,10 +73,12 @@ export const DIGESTS = [
   'shake256',
   'md5',
 ] as const;
+/** A name from {@link DIGESTS}. */
 export type DigestAlgorithm = (typeof DIGESTS)[number];
 
 /** Fixed-output hashes usable with HMAC, HKDF, PBKDF2, signatures and OAEP. */
 export const HASHES = ['sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha512-224', 'sha512-256', 'sha3-224', 'sha3-256', 'sha3-384', 'sha3-512'] as const;
+/** A name from {@link HASHES}. */
 export type HashAlgorithm = (typeof HASHES)[number];
 
 /** Output length in bytes of each fixed-output hash. */
@@ -97,6 +99,7 @@ export const HASH_LENGTH: Readonly<Record<HashAlgorithm | 'md5', number>> = Obje
 
 /** The prime curves jsec supports, by their JOSE/NIST names. */
 export const CURVES = ['P-256', 'P-384', 'P-521', 'secp256k1'] as const;
+/** A name from {@link CURVES}. */
 export type Curve = (typeof CURVES)[number];
 
 /** OpenSSL's short name of each curve. */

@@ -19,6 +19,7 @@ const generateKeyPairAsync = promisify(nodeCrypto.generateKeyPair);
 export type KeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'x25519' | 'x448';
 /** Key types {@link generateKey} makes. */
 export const GENERATE_TYPES = ['rsa', 'ec', 'ed25519', 'ed448', 'x25519', 'x448'] as const;
+/** A name from {@link GENERATE_TYPES}. */
 export type GenerateKeyType = (typeof GENERATE_TYPES)[number];
 
 /** A key as PEM text, DER or PEM bytes, a JWK object, or a Node `KeyObject`. */
@@ -29,6 +30,7 @@ export type KeyFormat = 'pem' | 'der' | 'jwk';
 export type KeyEncoding = 'pkcs8' | 'pkcs1' | 'sec1' | 'spki';
 /** Ciphers for passphrase-encrypted PKCS#8 (PBES2 with PBKDF2-HMAC-SHA256). */
 export const KEY_CIPHERS = ['aes-256-cbc', 'aes-192-cbc', 'aes-128-cbc'] as const;
+/** A name from {@link KEY_CIPHERS}. */
 export type KeyCipher = (typeof KEY_CIPHERS)[number];
 
 /** A passphrase: a string (UTF-8) or bytes. */
@@ -289,7 +291,9 @@ export interface GenerateKeyOptions {
 
 /** A generated key pair. */
 export interface KeyPair<T = nodeCrypto.KeyObject> {
+  /** The private key (KeyObject, or unencrypted PKCS#8 PEM/DER, or a JWK). */
   readonly privateKey: T;
+  /** The public key (KeyObject, or SPKI PEM/DER, or a JWK). */
   readonly publicKey: T;
 }
 
@@ -359,7 +363,10 @@ export function generateKeySync(type: GenerateKeyType, options?: GenerateKeyOpti
 
 /** Options of {@link loadKey}. */
 export interface LoadKeyOptions {
-  /** Passphrase of an encrypted private key (encrypted PKCS#8, or legacy `Proc-Type: 4,ENCRYPTED` PEM). */
+  /**
+   * Passphrase of an encrypted private key (encrypted PKCS#8, or legacy `Proc-Type: 4,ENCRYPTED` PEM).
+   * No default: an encrypted key without it throws `ERR_MISSING_PASSPHRASE` (never prompts).
+   */
   passphrase?: Passphrase;
   /** Which key to return: `private` (must be a private key), `public` (the public half of anything), or `auto` (default: as given). */
   kind?: 'auto' | 'private' | 'public';
@@ -387,9 +394,13 @@ export interface ExportKeyOptions {
   format?: KeyFormat;
   /** Private: `pkcs8` (default), `pkcs1` (RSA), `sec1` (EC). Public: `spki` (default), `pkcs1` (RSA). */
   encoding?: KeyEncoding;
-  /** Export the public half of a private key. */
+  /** Export the public half of a private key. Default `false` (a private key is exported as private). */
   public?: boolean;
-  /** Encrypts the private key (PKCS#8 PBES2, PBKDF2-HMAC-SHA256); PEM and DER only. */
+  /**
+   * Encrypts the private key (PKCS#8 PBES2, PBKDF2-HMAC-SHA256); PEM and DER only. Default: none,
+   * so the key is written unencrypted. With another encoding, a public key or JWK it throws
+   * `ERR_JSEC_CONFLICTING_OPTIONS`.
+   */
   passphrase?: Passphrase;
   /** Cipher for `passphrase`; default `aes-256-cbc`. */
   cipher?: KeyCipher;
@@ -402,7 +413,7 @@ export interface ExportKeyOptions {
  *
  * @returns a PEM string, DER Buffer or JWK object.
  * @throws ConfigError `ERR_JSEC_CONFLICTING_OPTIONS` (an encoding that does not fit the key or format),
- *   `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE`
+ *   `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE`; `ERR_JSEC_UNSUPPORTED` for an RSA-PSS key as JWK.
  */
 export function exportKey(key: KeyInput, options: ExportKeyOptions & { format: 'jwk' }): nodeCrypto.JsonWebKey;
 export function exportKey(key: KeyInput, options: ExportKeyOptions & { format: 'der' }): Buffer;

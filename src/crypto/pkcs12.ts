@@ -36,19 +36,22 @@ export type Pkcs12MacHash = 'sha256' | 'sha384' | 'sha512' | 'sha1';
 
 /** Options of {@link createPkcs12}. */
 export interface CreatePkcs12Options {
-  /** The private key (any key input; encrypted ones need `keyPassphrase`). */
+  /**
+   * The private key (any key input; encrypted ones need `keyPassphrase`). No default; at least one of
+   * `key` and `certificate` is required (`ERR_MISSING_OPTION`).
+   */
   key?: KeyInput;
-  /** Passphrase of an encrypted input key. */
+  /** Passphrase of an encrypted input key. No default. */
   keyPassphrase?: Passphrase;
-  /** The certificate that goes with the key. */
+  /** The certificate that goes with the key. No default (see `key`). */
   certificate?: CertificateInput;
-  /** Further certificates (intermediates, roots), as an array or a PEM bundle. */
+  /** Further certificates (intermediates, roots), as an array or a PEM bundle. Default: none. */
   chain?: CertificatesInput;
   /** The file's password (required; may be empty only with `allowEmptyPassword`). */
   password: string;
   /** Accept an empty password (the file is then protected by nothing). Default false. */
   allowEmptyPassword?: boolean;
-  /** Friendly name (alias) of the key and certificate. */
+  /** Friendly name (alias) of the key and certificate. Default: none. */
   friendlyName?: string;
   /** Key bag encryption; default aes-256-cbc (PBES2, PBKDF2-HMAC-SHA256). */
   keyEncryption?: Pkcs12KeyEncryption;

@@ -25,6 +25,7 @@ export interface RsaEncryptionOptions {
    * Use PKCS#1 v1.5 padding instead of OAEP. Dangerous: v1.5 decryption is
    * open to Bleichenbacher/Marvin padding-oracle attacks. Node.js refuses v1.5
    * *decryption* outright, so {@link rsaDecrypt} throws `ERR_JSEC_UNSUPPORTED` with it.
+   * Default `false` (OAEP).
    */
   dangerouslyUsePkcs1v15Padding?: boolean;
 }

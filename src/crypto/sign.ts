@@ -27,7 +27,7 @@ export interface SignOptions {
   mgf1Hash?: HashAlgorithm;
   /** ECDSA signature encoding: `der` (default) or `ieee-p1363` (r || s, fixed width). */
   dsaEncoding?: 'der' | 'ieee-p1363';
-  /** Passphrase of an encrypted private key ({@link sign} only). */
+  /** Passphrase of an encrypted private key ({@link sign} only). No default: an encrypted key without it throws `ERR_MISSING_PASSPHRASE`. */
   passphrase?: Passphrase;
 }
 
