@@ -59,10 +59,19 @@ export class JsecError extends Error {
   /** Additional data fields. */
   [key: string]: unknown;
 
+  /**
+   * `instanceof` by the error's code family, not by prototype, so it holds across two installed
+   * copies of jsec (and for an error made with `createError` whatever class constructed it).
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return brand(familiesOf(this))(value);
   }
 
+  /**
+   * Prefer {@link createError}, which picks the class for the code. Data fields in `props` become
+   * read-only enumerable properties (`code`, `message` and `name` among them are ignored); `cause`
+   * becomes the standard `Error.cause`.
+   */
   constructor(code: ErrorCode, message: string, props: JsecErrorProps = {}) {
     const { cause, ...rest } = props;
     super(message, cause === undefined ? undefined : { cause });
@@ -77,6 +86,7 @@ export class JsecError extends Error {
     Error.captureStackTrace?.(this, new.target);
   }
 
+  /** The class name that fits the code's family (`'CertificateError'`, `'AlertError'`, ...). */
   override get name(): string {
     const families = (this as Record<symbol, unknown>)[kFamilies] as ErrorFamily[] | undefined;
     return CLASS_NAMES[families?.at(-1) ?? 'jsec'];

@@ -18,7 +18,7 @@ export interface FetchOcspOptions {
   timeout?: number;
   /** Largest response body accepted, in bytes. Default 64 KiB (`defaults.ocsp.maxResponseSize`). */
   maxSize?: number;
-  /** Cancels the exchange (rejects with `ABORT_ERR`). */
+  /** Cancels the exchange (rejects with `ABORT_ERR`). Default: none. */
   signal?: AbortSignal;
   /**
    * `'auto'` (default): GET when the base64 request is at most 255 bytes (RFC 5019 section 5), else POST;

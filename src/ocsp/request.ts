@@ -27,9 +27,11 @@ export interface OcspCertId {
 
 /** An extension of an OCSP message, as parsed. */
 export interface OcspExtension {
+  /** The extension's OID, dotted decimal. */
   readonly oid: string;
   /** OpenSSL's short name, or the OID. */
   readonly name: string;
+  /** Whether the extension is marked critical. */
   readonly critical: boolean;
   /** The extnValue contents (DER). */
   readonly value: Buffer;
@@ -69,9 +71,12 @@ const HASHES = ['sha1', 'sha256', 'sha384', 'sha512'] as const;
 
 /** Options of {@link ocspCertId}. */
 export interface OcspCertIdOptions {
-  /** The certificate asked about (its serial is used). Give this or `serialNumber`. */
+  /**
+   * The certificate asked about (its serial is used). No default: give exactly one of this and
+   * `serialNumber` (`ERR_JSEC_CONFLICTING_OPTIONS`).
+   */
   certificate?: CertificateInput;
-  /** The serial asked about (hex or bigint), when the certificate itself is not at hand. */
+  /** The serial asked about (hex or bigint), when the certificate itself is not at hand. No default. */
   serialNumber?: string | bigint;
   /** The certificate of the CA that issued it. */
   issuer: CertificateInput;
@@ -107,9 +112,12 @@ export function ocspCertId(options: OcspCertIdOptions): OcspCertId {
 export interface BuildOcspRequestOptions {
   /** The CA that issued the certificates asked about. */
   issuer: CertificateInput;
-  /** The certificate (or certificates) asked about. */
+  /**
+   * The certificate (or certificates) asked about. No default: this and `serialNumber` together must
+   * name at least one (`ERR_MISSING_OPTION`) and at most 100 (`ERR_OUT_OF_RANGE`).
+   */
   certificate?: CertificateInput | readonly CertificateInput[];
-  /** Serials asked about, when the certificates are not at hand. */
+  /** Serials asked about, when the certificates are not at hand. No default. */
   serialNumber?: string | bigint | readonly (string | bigint)[];
   /**
    * `true` (default, `defaults.ocsp.nonce`): a random nonce of `nonceLength` bytes; `false`: none;

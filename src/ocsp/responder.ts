@@ -23,6 +23,7 @@ const requestChannel = channel('jsec:ocsp:request');
 
 /** What a responder's lookup says about one serial. */
 export interface OcspLookupResult {
+  /** `'good'`, `'revoked'` or `'unknown'`. */
   status: OcspCertStatus;
   /** Revoked only. */
   revocationTime?: Date | number;

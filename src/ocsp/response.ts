@@ -36,7 +36,9 @@ import { certIdFromNative, extensionsFromNative, parseOcspRequest, type OcspCert
 
 /** The status of one certificate, as parsed from a response. */
 export interface OcspSingleResponse {
+  /** Which certificate this status is about. */
   readonly certId: OcspCertId;
+  /** `'good'`, `'revoked'` or `'unknown'`. */
   readonly status: OcspCertStatus;
   /** When it was revoked (revoked only). */
   readonly revocationTime: Date | null;
@@ -46,6 +48,7 @@ export interface OcspSingleResponse {
   readonly thisUpdate: Date;
   /** When newer information will be available; null when the responder gave none. */
   readonly nextUpdate: Date | null;
+  /** The single response's extensions. */
   readonly extensions: readonly OcspExtension[];
 }
 
@@ -56,9 +59,13 @@ export type OcspResponderId =
 
 /** A parsed OCSP response. Fields other than `der` and `responseStatus` are null/empty for unsuccessful responses. */
 export interface OcspResponse {
+  /** The response as received (DER). */
   readonly der: Buffer;
+  /** The outer status: `'successful'`, or why the responder gave no answer (`'tryLater'`, ...). */
   readonly responseStatus: OcspResponseStatus;
+  /** Who signed the response; null for unsuccessful responses. */
   readonly responderId: OcspResponderId | null;
+  /** When the responder signed it; null for unsuccessful responses. */
   readonly producedAt: Date | null;
   /** The signature algorithm's short name (for example `ecdsa-with-SHA256`). */
   readonly signatureAlgorithm: string | null;
@@ -66,7 +73,9 @@ export interface OcspResponse {
   readonly nonce: Buffer | null;
   /** Certificates included by the responder (DER), signer first as a rule. */
   readonly certificates: readonly Buffer[];
+  /** One status per certificate asked about. Security: parsed, not verified; use {@link verifyOcspResponse}. */
   readonly responses: readonly OcspSingleResponse[];
+  /** The response extensions (the nonce among them). */
   readonly extensions: readonly OcspExtension[];
 }
 
@@ -149,6 +158,7 @@ const signerSchema: Schema = {
 export interface OcspStatusEntry {
   /** The CertID, usually echoed from the request (`request.certIds[i]`). */
   certId: OcspCertId | Uint8Array;
+  /** `'good'`, `'revoked'` or `'unknown'`. */
   status: OcspCertStatus;
   /** Revoked only: when. Required for `'revoked'`. */
   revocationTime?: Date | number;
@@ -166,7 +176,7 @@ export interface OcspSignOptions {
   responses: readonly OcspStatusEntry[];
   /** The nonce to echo (raw bytes), or the request whose nonce is echoed. Default none. */
   nonce?: Uint8Array | null;
-  /** The request being answered: its nonce is echoed unless `nonce` is given. */
+  /** The request being answered: its nonce is echoed unless `nonce` is given. Default: none. */
   request?: OcspRequest;
   /** Clock for producedAt and default thisUpdate. Default `Date.now`. */
   now?: Clock;
@@ -336,13 +346,16 @@ export function createOcspErrorResponse(status: Exclude<OcspResponseStatus, 'suc
 export interface VerifyOcspResponseOptions {
   /** The CA that issued the certificate asked about: the responder must be it or its delegate. */
   issuer: CertificateInput;
-  /** The certificate whose status is wanted. Give this, `serialNumber`, or `request`. */
+  /** The certificate whose status is wanted. No default: give this, `serialNumber`, or `request`. */
   certificate?: CertificateInput;
-  /** The serial whose status is wanted. */
+  /** The serial whose status is wanted. No default. */
   serialNumber?: string | bigint;
-  /** The request this response answers: its nonce must be echoed, and (without `certificate`/`serialNumber`) its first CertID is the one wanted. */
+  /**
+   * The request this response answers: its nonce must be echoed, and (without `certificate`/`serialNumber`)
+   * its first CertID is the one wanted. No default.
+   */
   request?: OcspRequest | Uint8Array;
-  /** The nonce that must be echoed (overrides the request's). */
+  /** The nonce that must be echoed (overrides the request's). Default: the request's nonce, if any. */
   nonce?: Uint8Array;
   /** Fail when the response carries no nonce although one was sent. Default false (`defaults.ocsp.requireNonce`); a nonce that is present must always match. */
   requireNonce?: boolean;
@@ -352,7 +365,7 @@ export interface VerifyOcspResponseOptions {
   clockSkew?: number;
   /** Maximum age of a response without nextUpdate, ms. Default 1 day (`defaults.ocsp.maxAge`). */
   maxAge?: number;
-  /** Extra certificates to find a delegated signer that the response does not include. */
+  /** Extra certificates to find a delegated signer that the response does not include. Default: none. */
   certificates?: readonly CertificateInput[];
 }
 
@@ -371,11 +384,17 @@ const verifySchema: Schema = {
 
 /** The verified status of one certificate. */
 export interface OcspVerifiedStatus {
+  /** `'good'`, `'revoked'` or `'unknown'`; only `'good'` means the certificate may be trusted. */
   readonly status: OcspCertStatus;
+  /** When it was revoked (revoked only), else null. */
   readonly revocationTime: Date | null;
+  /** Why it was revoked (revoked with a reason only), else null. */
   readonly revocationReason: RevocationReason | null;
+  /** When the status was known to be correct. */
   readonly thisUpdate: Date;
+  /** When newer information will be available; null when the responder gave none (then `maxAge` bounds its use). */
   readonly nextUpdate: Date | null;
+  /** When the responder signed the response. */
   readonly producedAt: Date | null;
   /** The certificate that signed the response (DER): the issuer or its delegated responder. */
   readonly signer: Buffer | null;
