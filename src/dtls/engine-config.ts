@@ -27,7 +27,7 @@ export type PemInput = string | Buffer | Uint8Array;
 export interface TimerSource {
   /** Schedules `callback` once after `ms` milliseconds; returns a handle for {@link TimerSource.clearTimeout}. */
   setTimeout(callback: () => void, ms: number): unknown;
-  /** Cancels a timer returned by {@link TimerSource.setTimeout}; called at most once per handle, possibly after it fired. */
+  /** Cancels a timer returned by {@link TimerSource.setTimeout}. */
   clearTimeout(handle: unknown): void;
 }
 
