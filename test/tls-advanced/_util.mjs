@@ -100,3 +100,13 @@ export async function waitPort(port, ms = 5000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Resolves once the server reported at least `n` handshake errors (bounded). */
+export async function errorsAtLeast(srv, n, ms = 5000) {
+  const end = Date.now() + ms;
+  while (srv.errors.length < n) {
+    if (Date.now() > end) assert.fail(`expected ${n} handshake errors, saw ${srv.errors.length}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return srv.errors;
+}
