@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { Impl } from './options.js';
 import type { Endpoint } from './servers.js';
-import { jsecSecurity, nodeTlsOptions, type Material, type TlsSettings } from './settings.js';
+import { BENCH_PSK_IDENTITY, BENCH_PSK_KEY_HEX, BENCH_PSK_MESSAGE_SIZE, BENCH_PSK_SUITE, jsecSecurity, nodeTlsOptions, type Material, type TlsSettings } from './settings.js';
 
 /** A connected (and, for TLS, verified) client socket. */
 export interface Connected {
@@ -90,6 +90,10 @@ export async function connector(impl: Impl, ep: Endpoint, material: Material, se
         const start = performance.now();
         return settle(tls.connect({ ...at, servername: material.servername, ca: material.cert, ...nodeTlsOptions(settings) }), 'secureConnect', start);
       };
+    case 'dgram':
+    case 'jsec-psk':
+    case 'ndc':
+      throw new Error(`${impl} is a datagram client`);
     case 'jsec':
     case 'jsec-nocache': {
       const { connect } = await import('../tls/index.js');
@@ -186,6 +190,260 @@ export async function connectLoop(connect: Connector, deadline: number): Promise
       const code = String((err as { code?: unknown }).code ?? 'ERR_UNKNOWN');
       errors[code] = (errors[code] ?? 0) + 1;
       if (failed > 100 && handshakes === 0) break;
+    }
+  }
+  return { handshakes, failed, resumed, latenciesMs, errors };
+}
+
+/** A connected (and, for DTLS, verified) datagram peer. */
+export interface DatagramConnected {
+  /** Milliseconds from the connect call to a usable peer (UDP bind and connect, or the DTLS handshake with its cookie exchange). */
+  readonly handshakeMs: number;
+  readonly protocol: string | null;
+  readonly cipher: string | null;
+  readonly resumed: boolean;
+  /** Bytes of one echo message: the whole datagram for UDP, the largest message that fits one datagram for DTLS. */
+  readonly messageSize: number;
+  /** Sends one message (one datagram); never throws (a failed send is a lost datagram). */
+  send(message: Buffer): void;
+  /** Calls `listener` for every message received. */
+  onMessage(listener: (message: Buffer) => void): void;
+  /** Closes (close_notify for DTLS); never rejects. */
+  close(): Promise<void>;
+}
+
+/** Opens one datagram peer. */
+export type DatagramConnector = () => Promise<DatagramConnected>;
+
+/** What a datagram connector needs besides the endpoint. */
+export interface DatagramSetup {
+  readonly material: Material;
+  /** Bytes per UDP datagram on the wire (the DTLS MTU). */
+  readonly datagramSize: number;
+  /** Where node-dtls-client was found (a path to require it from), or undefined. */
+  readonly nodeDtlsClient: string | undefined;
+}
+
+/** node-dtls-client's socket, as much of it as the benchmark uses. */
+interface NdcSocket {
+  once(event: 'connected', listener: () => void): NdcSocket;
+  once(event: 'error', listener: (err: Error) => void): NdcSocket;
+  once(event: 'close', listener: () => void): NdcSocket;
+  on(event: 'message', listener: (m: Buffer) => void): NdcSocket;
+  on(event: 'error', listener: (err: Error) => void): NdcSocket;
+  send(data: Buffer, callback?: (err?: Error) => void): void;
+  close(callback?: () => void): void;
+}
+interface NdcModule {
+  readonly dtls: { createSocket(options: Record<string, unknown>): NdcSocket };
+}
+
+/** Loads node-dtls-client from `from` (a directory with it in node_modules, or a file to resolve from). */
+export async function loadNodeDtlsClient(from: string): Promise<NdcModule> {
+  const { createRequire } = await import('node:module');
+  const { join } = await import('node:path');
+  return createRequire(join(from, 'noop.js'))('node-dtls-client') as NdcModule;
+}
+
+function benchError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * A datagram connector for `impl` against `ep` (a UDP endpoint).
+ *
+ * - `dgram`: a connected node:dgram socket.
+ * - `jsec`: jsec/dtls `connect` with the run's certificate as `ca` (verified, cookie exchange included).
+ * - `jsec-psk`: jsec/dtls `connect` with the benchmark PSK.
+ * - `ndc`: node-dtls-client with the benchmark PSK.
+ *
+ * Both PSK clients offer only {@link BENCH_PSK_SUITE} (plain PSK, AES-128-GCM).
+ */
+export async function datagramConnector(impl: Impl, ep: Endpoint, setup: DatagramSetup): Promise<DatagramConnector> {
+  if ('path' in ep) throw new Error('datagram arms need a UDP endpoint');
+  const { host, port } = ep;
+  switch (impl) {
+    case 'dgram': {
+      const { createSocket } = await import('node:dgram');
+      return async () => {
+        const start = performance.now();
+        const s = createSocket('udp4');
+        s.on('error', () => undefined);
+        await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => s.connect(port, host, () => resolve())));
+        const handshakeMs = performance.now() - start;
+        return {
+          handshakeMs,
+          protocol: null,
+          cipher: null,
+          resumed: false,
+          messageSize: setup.datagramSize,
+          send: (m) => s.send(m),
+          onMessage: (f) => s.on('message', f),
+          close: () =>
+            new Promise<void>((resolve) => {
+              try {
+                s.close(() => resolve());
+              } catch {
+                resolve();
+              }
+            }),
+        };
+      };
+    }
+    case 'jsec':
+    case 'jsec-psk': {
+      const { connect } = await import('../dtls/index.js');
+      const credentials = impl === 'jsec' ? { ca: setup.material.cert, servername: setup.material.servername } : { psk: { identity: BENCH_PSK_IDENTITY, key: Buffer.from(BENCH_PSK_KEY_HEX, 'hex') }, ciphers: BENCH_PSK_SUITE.openssl };
+      return async () => {
+        const start = performance.now();
+        const c = await connect(host, port, { ...credentials, mtu: setup.datagramSize, handshakeTimeout: CONNECT_TIMEOUT_MS });
+        const handshakeMs = performance.now() - start;
+        c.on('error', () => undefined);
+        const info = c.info();
+        return {
+          handshakeMs,
+          protocol: info.protocol,
+          cipher: info.cipher?.standardName ?? info.cipher?.name ?? null,
+          resumed: info.resumed,
+          messageSize: impl === 'jsec' ? info.maxMessageSize : Math.min(BENCH_PSK_MESSAGE_SIZE, info.maxMessageSize),
+          send: (m) => {
+            c.send(m).catch(() => undefined);
+          },
+          onMessage: (f) => c.on('message', f),
+          close: () => c.close().catch(() => undefined),
+        };
+      };
+    }
+    case 'ndc': {
+      if (setup.nodeDtlsClient === undefined) throw new Error('node-dtls-client is not available');
+      const { dtls } = await loadNodeDtlsClient(setup.nodeDtlsClient);
+      const psk = { [BENCH_PSK_IDENTITY]: Buffer.from(BENCH_PSK_KEY_HEX, 'hex') };
+      return async () => {
+        const start = performance.now();
+        const s = dtls.createSocket({ type: 'udp4', address: host, port, psk, ciphers: [BENCH_PSK_SUITE.iana], timeout: CONNECT_TIMEOUT_MS });
+        await new Promise<void>((resolve, reject) => {
+          s.once('connected', resolve).once('error', reject).once('close', () => reject(benchError('ERR_BENCH_CLOSED_EARLY', 'node-dtls-client closed during the handshake')));
+        });
+        const handshakeMs = performance.now() - start;
+        s.on('error', () => undefined);
+        return {
+          handshakeMs,
+          // node-dtls-client speaks DTLS 1.2 only and reports no suite: it offers this one only.
+          protocol: 'DTLSv1.2',
+          cipher: BENCH_PSK_SUITE.iana,
+          resumed: false,
+          messageSize: BENCH_PSK_MESSAGE_SIZE,
+          send: (m) => {
+            try {
+              s.send(m);
+            } catch {
+              // a lost datagram
+            }
+          },
+          onMessage: (f) => s.on('message', f),
+          close: () =>
+            new Promise<void>((resolve) => {
+              try {
+                s.close(() => resolve());
+              } catch {
+                resolve();
+              }
+            }),
+        };
+      };
+    }
+    default:
+      throw new Error(`no datagram client for ${impl}`);
+  }
+}
+
+/** One datagram echo peer's counters (bytes are message bytes; datagrams are echoes that came back). */
+export interface DatagramEchoResult extends EchoClientResult {
+  readonly datagramsSent: number;
+  readonly datagramsReceived: number;
+  /** Times the window was refilled after 50 ms without an echo (lost datagrams). */
+  readonly stalls: number;
+}
+
+/** Without an echo for this long, a peer's window counts as lost and is refilled. */
+const REFILL_MS = 50;
+
+/**
+ * Closed-loop datagram echo: keeps `window` messages of `messageSize` bytes in
+ * flight, sends one more for every echo that comes back, refills the window
+ * after {@link REFILL_MS} without an echo, and stops at `deadline` (a
+ * `performance.now()` value). Closes the peer afterwards, without waiting.
+ */
+export function datagramEchoLoop(conn: DatagramConnected, window: number, deadline: number): Promise<DatagramEchoResult> {
+  return new Promise((resolve) => {
+    const payload = Buffer.alloc(conn.messageSize, 0x61);
+    let inflight = 0;
+    let sent = 0;
+    let received = 0;
+    let stalls = 0;
+    let running = true;
+    const start = performance.now();
+    let last = start;
+    const pump = (): void => {
+      while (running && inflight < window) {
+        inflight += 1;
+        sent += 1;
+        conn.send(payload);
+      }
+    };
+    conn.onMessage(() => {
+      if (!running) return;
+      received += 1;
+      inflight = Math.max(0, inflight - 1);
+      last = performance.now();
+      pump();
+    });
+    const refill = setInterval(() => {
+      if (performance.now() - last > REFILL_MS) {
+        stalls += 1;
+        inflight = 0;
+        last = performance.now();
+        pump();
+      }
+    }, REFILL_MS / 2);
+    setTimeout(() => {
+      running = false;
+      clearInterval(refill);
+      const elapsedMs = performance.now() - start;
+      void conn.close();
+      resolve({
+        bytesSent: sent * conn.messageSize,
+        bytesReceived: received * conn.messageSize,
+        iterations: received,
+        elapsedMs,
+        datagramsSent: sent,
+        datagramsReceived: received,
+        stalls,
+      });
+    }, Math.max(0, deadline - start));
+    pump();
+  });
+}
+
+/** Connects a datagram peer, closes it (waiting for close_notify to be sent), and repeats until `deadline`. */
+export async function datagramConnectLoop(connect: DatagramConnector, deadline: number): Promise<ConnectLoopResult> {
+  let handshakes = 0;
+  let failed = 0;
+  let resumed = 0;
+  const latenciesMs: number[] = [];
+  const errors: Record<string, number> = {};
+  while (performance.now() < deadline) {
+    try {
+      const c = await connect();
+      handshakes += 1;
+      if (c.resumed) resumed += 1;
+      latenciesMs.push(c.handshakeMs);
+      await c.close();
+    } catch (err) {
+      failed += 1;
+      const code = String((err as { code?: unknown }).code ?? 'ERR_UNKNOWN');
+      errors[code] = (errors[code] ?? 0) + 1;
+      if (failed > 20 && handshakes === 0) break;
     }
   }
   return { handshakes, failed, resumed, latenciesMs, errors };

@@ -8,8 +8,21 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { connector, connectLoop, echoLoop, type Connected, type Connector, type ConnectLoopResult, type EchoClientResult } from './clients.js';
-import type { Impl } from './options.js';
+import {
+  connector,
+  connectLoop,
+  datagramConnectLoop,
+  datagramConnector,
+  datagramEchoLoop,
+  echoLoop,
+  type Connected,
+  type Connector,
+  type ConnectLoopResult,
+  type DatagramConnected,
+  type DatagramConnector,
+  type EchoClientResult,
+} from './clients.js';
+import { isDatagram, type Impl, type Transport } from './options.js';
 import type { Endpoint } from './servers.js';
 import type { Material, TlsSettings } from './settings.js';
 
@@ -20,10 +33,22 @@ export function epochNow(): number {
 
 /** What a driver needs to build the arms' connectors (plain data, so it crosses threads). */
 export interface DriverSetup {
-  readonly arms: ReadonlyArray<{ readonly name: string; readonly impl: Impl; readonly endpoint: Endpoint }>;
+  readonly arms: ReadonlyArray<{ readonly name: string; readonly impl: Impl; readonly transport: Transport; readonly endpoint: Endpoint }>;
   readonly material: Material;
   readonly settings: TlsSettings;
   readonly chunkSize: number;
+  /** Datagram arms: bytes per UDP datagram on the wire. */
+  readonly datagramSize: number;
+  /** Datagram arms: messages in flight per peer. */
+  readonly window: number;
+  /** Where node-dtls-client resolves from, or undefined. */
+  readonly nodeDtlsClient: string | undefined;
+}
+
+/** What the probe connection of an arm negotiated. */
+export interface Negotiated {
+  readonly protocol: string | null;
+  readonly cipher: string | null;
 }
 
 /** The result of connecting an arm's echo clients. */
@@ -50,56 +75,87 @@ function codeOf(err: unknown): string {
 /** Clients on this thread's event loop. */
 export class LocalDriver implements ClientDriver {
   readonly #connectors = new Map<string, Connector>();
+  readonly #datagramConnectors = new Map<string, DatagramConnector>();
   readonly #pending = new Map<string, Connected[]>();
+  readonly #pendingDatagram = new Map<string, DatagramConnected[]>();
   readonly #chunk: Buffer;
+  readonly #window: number;
 
-  private constructor(chunkSize: number) {
+  private constructor(chunkSize: number, window: number) {
     this.#chunk = Buffer.alloc(chunkSize, 0x58);
+    this.#window = window;
   }
 
   /** Builds the connectors of every arm. */
   static async create(setup: DriverSetup): Promise<LocalDriver> {
-    const d = new LocalDriver(setup.chunkSize);
-    for (const a of setup.arms) d.#connectors.set(a.name, await connector(a.impl, a.endpoint, setup.material, setup.settings));
+    const d = new LocalDriver(setup.chunkSize, setup.window);
+    for (const a of setup.arms) {
+      if (isDatagram(a.transport)) d.#datagramConnectors.set(a.name, await datagramConnector(a.impl, a.endpoint, setup));
+      else d.#connectors.set(a.name, await connector(a.impl, a.endpoint, setup.material, setup.settings));
+    }
     return d;
   }
 
-  /** The connector of an arm (the runner probes with it). */
+  /** The stream connector of an arm. */
   connectorFor(arm: string): Connector {
     const c = this.#connectors.get(arm);
     if (c === undefined) throw new Error(`no connector for arm ${arm}`);
     return c;
   }
 
+  /** Connects once and closes: fails fast on a broken setup and tells what the arm negotiates. */
+  async probe(arm: string): Promise<Negotiated> {
+    const dc = this.#datagramConnectors.get(arm);
+    if (dc !== undefined) {
+      const c = await dc();
+      await c.close();
+      return { protocol: c.protocol, cipher: c.cipher };
+    }
+    const c = await this.connectorFor(arm)();
+    c.socket.on('error', () => undefined);
+    c.socket.destroy();
+    return { protocol: c.protocol, cipher: c.cipher };
+  }
+
   async echoConnect(arm: string, clients: number): Promise<EchoConnected> {
-    const connect = this.connectorFor(arm);
-    const attempts = await Promise.allSettled(Array.from({ length: clients }, () => connect()));
+    const dc = this.#datagramConnectors.get(arm);
+    const attempts = await Promise.allSettled(Array.from({ length: clients }, () => (dc !== undefined ? dc() : this.connectorFor(arm)())));
     const errors: Record<string, number> = {};
-    const connected: Connected[] = [];
+    const connected: Array<Connected | DatagramConnected> = [];
     for (const a of attempts) {
       if (a.status === 'fulfilled') connected.push(a.value);
       else errors[codeOf(a.reason)] = (errors[codeOf(a.reason)] ?? 0) + 1;
     }
-    this.#pending.set(arm, connected);
+    if (dc !== undefined) this.#pendingDatagram.set(arm, connected as DatagramConnected[]);
+    else this.#pending.set(arm, connected as Connected[]);
     return { latencies: connected.map((c) => c.handshakeMs), errors };
   }
 
   async echoGo(arm: string, deadline: number): Promise<EchoClientResult[]> {
+    const local = performance.now() + (deadline - epochNow());
+    if (this.#datagramConnectors.has(arm)) {
+      const peers = this.#pendingDatagram.get(arm) ?? [];
+      this.#pendingDatagram.delete(arm);
+      return Promise.all(peers.map((c) => datagramEchoLoop(c, this.#window, local)));
+    }
     const connected = this.#pending.get(arm) ?? [];
     this.#pending.delete(arm);
-    const local = performance.now() + (deadline - epochNow());
     return Promise.all(connected.map((c) => echoLoop(c.socket, this.#chunk, local)));
   }
 
   async handshakes(arm: string, loops: number, deadline: number): Promise<ConnectLoopResult[]> {
-    const connect = this.connectorFor(arm);
     const local = performance.now() + (deadline - epochNow());
+    const dc = this.#datagramConnectors.get(arm);
+    if (dc !== undefined) return Promise.all(Array.from({ length: loops }, () => datagramConnectLoop(dc, local)));
+    const connect = this.connectorFor(arm);
     return Promise.all(Array.from({ length: loops }, () => connectLoop(connect, local)));
   }
 
   async close(): Promise<void> {
     for (const list of this.#pending.values()) for (const c of list) c.socket.destroy();
     this.#pending.clear();
+    await Promise.allSettled([...this.#pendingDatagram.values()].flat().map((c) => c.close()));
+    this.#pendingDatagram.clear();
   }
 }
 

@@ -6,9 +6,17 @@
  */
 
 /** The transports the echo workload runs over. */
-export const TRANSPORTS = ['tcp', 'unix', 'tls', 'unix-tls'] as const;
-/** A transport: plain TCP, a Unix socket, TLS over TCP, TLS over a Unix socket. */
+export const TRANSPORTS = ['tcp', 'unix', 'tls', 'unix-tls', 'udp', 'dtls'] as const;
+/**
+ * A transport: plain TCP, a Unix socket, TLS over TCP, TLS over a Unix socket
+ * (stream echo); raw UDP (`node:dgram`) and DTLS 1.2 over UDP (datagram echo).
+ */
 export type Transport = (typeof TRANSPORTS)[number];
+
+/** Whether a transport carries datagrams (windowed datagram echo) rather than a byte stream. */
+export function isDatagram(t: Transport): t is 'udp' | 'dtls' {
+  return t === 'udp' || t === 'dtls';
+}
 
 /** How the benchmark spreads work over threads. */
 export const PARALLEL_MODES = ['async', 'worker', 'threads'] as const;
@@ -59,6 +67,16 @@ export interface BenchOptions {
   readonly warmup: number;
   /** Keep only arms whose name contains one of these strings (empty: all arms). */
   readonly only: readonly string[];
+  /** Datagram transports: bytes per UDP datagram on the wire (the DTLS MTU; DTLS carries the largest message that fits). Default 1200. */
+  readonly datagramSize: number;
+  /** Datagram transports: datagrams each peer keeps in flight (closed loop; a lost one is refilled after 50 ms without an echo). Default 32. */
+  readonly window: number;
+  /**
+   * A directory where `npm install --prefix DIR node-dtls-client` ran, to add the
+   * node-dtls-client (PSK) arms. Default: the `JSEC_NODE_DTLS_CLIENT` environment
+   * variable, else `node-dtls-client` when it resolves from jsec itself, else no such arms.
+   */
+  readonly nodeDtlsClient: string | undefined;
 }
 
 /** The defaults, chosen so a full run (4 transports, 6 echo arms, 3 handshake arms) stays under a minute. */
@@ -76,6 +94,9 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   echo: true,
   warmup: 0.3,
   only: [],
+  datagramSize: 1200,
+  window: 32,
+  nodeDtlsClient: undefined,
 });
 
 /**
@@ -84,7 +105,7 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
  * (`security.sessionCacheSize: 0`), to show what that cache costs against a
  * server that cannot resume.
  */
-export type Impl = 'jsec' | 'jsec-nocache' | 'node' | 'naive' | 'net';
+export type Impl = 'jsec' | 'jsec-nocache' | 'node' | 'naive' | 'net' | 'dgram' | 'jsec-psk' | 'ndc';
 
 /** One measured configuration. */
 export interface Arm {
@@ -101,7 +122,7 @@ export interface Arm {
 export interface ServerSpec {
   readonly id: string;
   readonly transport: Transport;
-  readonly impl: 'jsec' | 'node' | 'net';
+  readonly impl: 'jsec' | 'node' | 'net' | 'dgram' | 'jsec-psk' | 'openssl';
   /** node:tls only: issue session tickets (node's default) so clients can resume. Default false: full handshakes only. */
   readonly tickets?: boolean;
 }
@@ -109,15 +130,28 @@ export interface ServerSpec {
 /** A ratio the report computes: numerator arm over denominator arm, per round. */
 export interface ComparisonSpec {
   readonly name: string;
-  readonly metric: 'throughput' | 'handshakeRate';
+  /**
+   * `throughput`: MB/s; `datagramRate`: datagrams/s; `handshakeRate`: handshakes/s;
+   * `handshakeLatency`: the denominator's median handshake latency over the numerator's
+   * (above 1: the numerator's handshakes are faster).
+   */
+  readonly metric: 'throughput' | 'datagramRate' | 'handshakeRate' | 'handshakeLatency';
   readonly numerator: string;
   readonly denominator: string;
   /** The goal for the median ratio, when there is one. */
   readonly goal?: number;
 }
 
+/** What the machine offers to the datagram arms (found by the runner; the plan itself does no I/O). */
+export interface Availability {
+  /** The `openssl` command exists (adds `handshake/dtls-openssl`). */
+  readonly openssl: boolean;
+  /** node-dtls-client resolves (adds `dtls/ndc`, `dtls/jsec-psk` and their handshake arms). */
+  readonly nodeDtlsClient: boolean;
+}
+
 /** Expands options into the arms to measure, the servers they need and the ratios to report. */
-export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[]; comparisons: ComparisonSpec[] } {
+export function plan(options: BenchOptions, available: Availability = { openssl: false, nodeDtlsClient: false }): { arms: Arm[]; servers: ServerSpec[]; comparisons: ComparisonSpec[] } {
   const arms: Arm[] = [];
   const servers = new Map<string, ServerSpec>();
   const server = (transport: Transport, impl: ServerSpec['impl'], tickets = false): string => {
@@ -127,7 +161,17 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
   };
   if (options.echo) {
     for (const t of options.transports) {
-      if (t === 'tcp' || t === 'unix') {
+      if (t === 'udp') {
+        arms.push({ name: 'udp', workload: 'echo', transport: t, impl: 'dgram', server: server(t, 'dgram') });
+      } else if (t === 'dtls') {
+        arms.push({ name: 'dtls/jsec', workload: 'echo', transport: t, impl: 'jsec', server: server(t, 'jsec') });
+        if (available.nodeDtlsClient) {
+          // The same jsec PSK server for both clients, so only the client library differs.
+          const psk = server(t, 'jsec-psk');
+          arms.push({ name: 'dtls/jsec-psk', workload: 'echo', transport: t, impl: 'jsec-psk', server: psk });
+          arms.push({ name: 'dtls/ndc', workload: 'echo', transport: t, impl: 'ndc', server: psk });
+        }
+      } else if (t === 'tcp' || t === 'unix') {
         arms.push({ name: t, workload: 'echo', transport: t, impl: 'net', server: server(t, 'net') });
       } else {
         for (const impl of ['jsec', 'node'] as const) {
@@ -136,7 +180,8 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
       }
     }
   }
-  if (options.handshake) {
+  const streams = options.transports.some((t) => !isDatagram(t));
+  if (options.handshake && streams) {
     // One node:tls server for every handshake arm, so only the client side differs.
     const id = server('tls', 'node');
     for (const impl of ['jsec', 'jsec-nocache', 'node', 'naive'] as const) {
@@ -146,6 +191,17 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
     arms.push({ name: 'handshake/jsec-e2e', workload: 'handshake', transport: 'tls', impl: 'jsec', server: server('tls', 'jsec') });
     // What jsec's session cache is for: a node:tls server with its default session tickets.
     arms.push({ name: 'handshake/jsec-resume', workload: 'handshake', transport: 'tls', impl: 'jsec', server: server('tls', 'node', true) });
+  }
+  if (options.handshake) {
+    if (options.transports.includes('dtls')) {
+      // DTLS handshakes: one connect loop per arm (openssl s_server serves one client at a time).
+      arms.push({ name: 'handshake/dtls-jsec', workload: 'handshake', transport: 'dtls', impl: 'jsec', server: server('dtls', 'jsec') });
+      if (available.openssl) arms.push({ name: 'handshake/dtls-openssl', workload: 'handshake', transport: 'dtls', impl: 'jsec', server: server('dtls', 'openssl') });
+      if (available.nodeDtlsClient) {
+        arms.push({ name: 'handshake/dtls-jsec-psk', workload: 'handshake', transport: 'dtls', impl: 'jsec-psk', server: server('dtls', 'jsec-psk') });
+        arms.push({ name: 'handshake/dtls-ndc', workload: 'handshake', transport: 'dtls', impl: 'ndc', server: server('dtls', 'jsec-psk') });
+      }
+    }
   }
   if (options.only.length > 0) {
     const keep = arms.filter((a) => options.only.some((o) => a.name.includes(o)));
@@ -169,6 +225,10 @@ export function plan(options: BenchOptions): { arms: Arm[]; servers: ServerSpec[
     { name: 'handshakes/s: jsec without session cache / node:tls', metric: 'handshakeRate', numerator: 'handshake/jsec-nocache', denominator: 'handshake/node' },
     { name: 'handshakes/s: jsec resuming (server with tickets) / node:tls full', metric: 'handshakeRate', numerator: 'handshake/jsec-resume', denominator: 'handshake/node' },
     { name: 'handshakes/s: node:tls shared context / naive', metric: 'handshakeRate', numerator: 'handshake/node', denominator: 'handshake/naive' },
+    { name: 'datagrams/s: dtls (jsec) / udp (node:dgram)', metric: 'datagramRate', numerator: 'dtls/jsec', denominator: 'udp', goal: 0.5 },
+    { name: 'datagrams/s: dtls PSK node-dtls-client / jsec', metric: 'datagramRate', numerator: 'dtls/ndc', denominator: 'dtls/jsec-psk' },
+    { name: 'DTLS handshake speed: jsec server / openssl s_server (jsec client, p50 latency)', metric: 'handshakeLatency', numerator: 'handshake/dtls-jsec', denominator: 'handshake/dtls-openssl', goal: 1 },
+    { name: 'DTLS PSK handshake speed: node-dtls-client / jsec client (p50 latency)', metric: 'handshakeLatency', numerator: 'handshake/dtls-ndc', denominator: 'handshake/dtls-jsec-psk' },
   ];
   const comparisons = candidates.filter((c) => names.has(c.numerator) && names.has(c.denominator));
   return { arms, servers: [...servers.values()], comparisons };

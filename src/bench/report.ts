@@ -3,7 +3,25 @@
  *
  * @module
  */
-import type { ArmResult, BenchResult, EchoSummary, HandshakeSummary } from './run.js';
+import type { ArmResult, BenchResult, EchoRun, EchoSummary, HandshakeSummary } from './run.js';
+
+const DATAGRAM = new Set(['udp', 'dtls']);
+
+function isDatagramArm(a: ArmResult): boolean {
+  return DATAGRAM.has(a.transport);
+}
+
+/** Message bytes per datagram of an arm (from its first run). */
+function messageBytes(a: ArmResult): number {
+  return (a.runs[0] as EchoRun | undefined)?.datagrams?.messageBytes ?? Number.NaN;
+}
+
+const HANDSHAKE_LEGEND: Record<string, string> = {
+  'handshake/dtls-jsec': 'jsec/dtls connect (certificate, verified) to a jsec/dtls listen server, cookie exchange included; one loop',
+  'handshake/dtls-openssl': 'jsec/dtls connect (certificate, verified) to openssl s_server -dtls1_2 (cookie exchange on); one loop',
+  'handshake/dtls-jsec-psk': 'jsec/dtls connect with a PSK to a jsec/dtls PSK server; one loop',
+  'handshake/dtls-ndc': 'node-dtls-client (PSK) to the same jsec/dtls PSK server; one loop',
+};
 
 function fixed(v: number, digits: number): string {
   return Number.isFinite(v) ? v.toFixed(digits) : '-';
@@ -49,8 +67,40 @@ export function renderReport(r: BenchResult): string {
   );
   out.push(`node ${r.environment.node}, OpenSSL ${r.environment.openssl}, ${r.environment.cpus} CPU(s) (${r.environment.cpuModel}), ${r.environment.platform}/${r.environment.arch}; ran ${r.elapsedSeconds.toFixed(1)} s`);
   out.push(`load average (1/5/15 min) at start ${r.environment.loadAverage.start.join(' ')}, at end ${r.environment.loadAverage.end.join(' ')}`);
+  if (o.transports.includes('dtls')) {
+    out.push(`DTLS peers: openssl CLI ${r.environment.opensslCli ?? 'not found'}; node-dtls-client ${r.environment.nodeDtlsClient ?? 'not available (set JSEC_NODE_DTLS_CLIENT or --node-dtls-client)'}`);
+  }
 
-  const echo = r.arms.filter((a) => a.workload === 'echo');
+  const dgram = r.arms.filter((a) => a.workload === 'echo' && isDatagramArm(a));
+  const echo = r.arms.filter((a) => a.workload === 'echo' && !isDatagramArm(a));
+  if (dgram.length > 0) {
+    out.push(
+      '',
+      `Datagram echo (${o.clients} peers, ${o.window} datagrams in flight each, ${o.datagramSize}-byte datagrams on the wire; datagrams/s = datagrams echoed back per second; MB/s = message bytes sent + received)`,
+    );
+    out.push(
+      table(
+        ['arm', 'datagrams/s median', 'rounds min..max', 'MB/s median', 'message B', 'handshake ms p50', 'p95', 'lost-window refills', 'connected', 'failed', 'negotiated'],
+        dgram.map((a) => {
+          const s = a.summary as EchoSummary;
+          return [
+            a.name,
+            fixed(s.datagramsPerSecond?.median ?? Number.NaN, 0),
+            `${fixed(s.datagramsPerSecond?.min ?? Number.NaN, 0)}..${fixed(s.datagramsPerSecond?.max ?? Number.NaN, 0)}`,
+            fixed(s.throughputMBps.median, 1),
+            fixed(messageBytes(a), 0),
+            fixed(s.handshakeMs.median, 2),
+            fixed(s.handshakeMs.p95, 2),
+            String(s.stalls ?? 0),
+            String(s.connected),
+            String(s.failed),
+            negotiated(a),
+          ];
+        }),
+      ),
+    );
+    out.push('  udp: node:dgram client and echo server; dtls/jsec: jsec/dtls connect and listen (certificate); dtls/jsec-psk, dtls/ndc: jsec/dtls and node-dtls-client with a PSK, same jsec server');
+  }
   if (echo.length > 0) {
     out.push('', 'Echo throughput (MB/s = 10^6 bytes/s, bytes sent + received by the clients)');
     out.push(
@@ -85,7 +135,7 @@ export function renderReport(r: BenchResult): string {
 
   const hs = r.arms.filter((a) => a.workload === 'handshake');
   if (hs.length > 0) {
-    out.push('', `Handshake rate (${o.clients} concurrent connect loops; full handshakes except handshake/jsec-resume)`);
+    out.push('', `Handshake rate (${o.clients} concurrent connect loops for TLS, one for DTLS; full handshakes except handshake/jsec-resume)`);
     out.push(
       table(
         ['arm', 'handshakes/s median', 'rounds min..max', 'latency ms mean', 'p50', 'p95', 'handshakes', 'failed', 'resumed'],
@@ -112,11 +162,12 @@ export function renderReport(r: BenchResult): string {
       naive: 'node:tls tls.connect({ ca, ... }), a new context per connection',
     };
     const describe = (a: ArmResult): string =>
-      a.name.endsWith('-e2e')
+      HANDSHAKE_LEGEND[a.name] ??
+      (a.name.endsWith('-e2e')
         ? 'jsec listen server and jsec connect client'
         : a.name.endsWith('-resume')
           ? 'jsec connect, defaults, against a node:tls server that issues session tickets (resumption)'
-          : `${legend[a.impl] ?? a.impl}; node:tls server`;
+          : `${legend[a.impl] ?? a.impl}; node:tls server`);
     for (const a of hs) out.push(`  ${a.name}: ${describe(a)}`);
   }
 
@@ -155,7 +206,20 @@ export function renderMarkdown(r: BenchResult): string {
       `node ${r.environment.node}, OpenSSL ${r.environment.openssl}, ${r.environment.cpus} CPUs, load ${r.environment.loadAverage.start[0]}..${r.environment.loadAverage.end[0]}`,
     '',
   );
-  const echo = r.arms.filter((a) => a.workload === 'echo');
+  const dgram = r.arms.filter((a) => a.workload === 'echo' && isDatagramArm(a));
+  if (dgram.length > 0) {
+    out.push(
+      mdTable(
+        [`datagram echo arm (${o.datagramSize} B datagrams, window ${o.window})`, 'datagrams/s (median)', 'MB/s', 'message B', 'handshake ms p50 / p95', 'negotiated'],
+        dgram.map((a) => {
+          const s = a.summary as EchoSummary;
+          return [`\`${a.name}\``, fixed(s.datagramsPerSecond?.median ?? Number.NaN, 0), fixed(s.throughputMBps.median, 1), fixed(messageBytes(a), 0), `${fixed(s.handshakeMs.median, 2)} / ${fixed(s.handshakeMs.p95, 2)}`, negotiated(a)];
+        }),
+      ),
+      '',
+    );
+  }
+  const echo = r.arms.filter((a) => a.workload === 'echo' && !isDatagramArm(a));
   if (echo.length > 0) {
     out.push(
       mdTable(
@@ -242,7 +306,20 @@ function svgBars(title: string, unit: string, bars: readonly Bar[], reference?: 
  */
 export function renderHtml(r: BenchResult): string {
   const charts: string[] = [];
-  const echo = r.arms.filter((a) => a.workload === 'echo');
+  const dgram = r.arms.filter((a) => a.workload === 'echo' && isDatagramArm(a));
+  if (dgram.length > 0) {
+    charts.push(
+      svgBars(
+        'Datagram echo, datagrams/s (median of rounds; whisker: min..max)',
+        '/s',
+        dgram.map((a) => {
+          const s = (a.summary as EchoSummary).datagramsPerSecond;
+          return { label: a.name, value: s?.median ?? Number.NaN, low: s?.min ?? Number.NaN, high: s?.max ?? Number.NaN };
+        }),
+      ),
+    );
+  }
+  const echo = r.arms.filter((a) => a.workload === 'echo' && !isDatagramArm(a));
   if (echo.length > 0) {
     charts.push(
       svgBars(

@@ -5,15 +5,18 @@
  *
  * @module
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { EchoClientResult } from './clients.js';
+import { loadNodeDtlsClient, type DatagramEchoResult, type EchoClientResult } from './clients.js';
 import { epochNow, LocalDriver, ThreadDriver, type ClientDriver, type DriverSetup } from './driver.js';
 import { startHost } from './host.js';
 import { makeMaterial } from './material.js';
-import { plan, type Arm, type BenchOptions, type ComparisonSpec } from './options.js';
+import { isDatagram, plan, type Arm, type Availability, type BenchOptions, type ComparisonSpec } from './options.js';
 import { tlsSettings } from './settings.js';
 import { quantileSorted, summarize, type Summary } from './stats.js';
 
@@ -35,6 +38,12 @@ export interface EchoRun {
   /** Connect-to-usable latency of each client, milliseconds. */
   readonly handshakeMs: Summary;
   readonly errors: Readonly<Record<string, number>>;
+  /** Datagram arms only: message bytes per datagram, datagrams sent and echoed back, window refills after loss. */
+  readonly datagrams?: { readonly messageBytes: number; readonly sent: number; readonly received: number; readonly stalls: number };
+  /** Datagram arms only: echoed datagrams per wall-clock second (each one crossed the wire twice). */
+  readonly datagramsPerSecond?: number;
+  /** Datagram arms only: echoed datagrams per CPU-second. */
+  readonly datagramsPerCpuSecond?: number;
 }
 
 /** One handshake-rate measurement of one arm. */
@@ -78,6 +87,10 @@ export interface EchoSummary {
   readonly iterations: number;
   readonly connected: number;
   readonly failed: number;
+  /** Datagram arms only: per-round echoed datagrams per second. */
+  readonly datagramsPerSecond?: Summary;
+  /** Datagram arms only: window refills after loss, all rounds. */
+  readonly stalls?: number;
 }
 
 /** Handshake arm over all rounds. */
@@ -131,6 +144,10 @@ export interface BenchResult {
     readonly cpuModel: string;
     /** os.loadavg() (1, 5, 15 minutes) at the start and the end: other load on the machine skews absolute numbers. */
     readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+    /** `openssl version` of the CLI the DTLS baseline server runs (null: not found, no such arm). */
+    readonly opensslCli: string | null;
+    /** The node-dtls-client version used for the PSK peer arms (null: not available, no such arms). */
+    readonly nodeDtlsClient: string | null;
   };
   readonly options: BenchOptions;
   readonly certificate: { readonly keyType: string; readonly servername: string };
@@ -152,7 +169,7 @@ interface Measured<R> {
   readonly latencies: number[];
 }
 
-async function measureEcho(driver: ClientDriver, arm: string, clients: number, seconds: number, round: number): Promise<Measured<EchoRun>> {
+async function measureEcho(driver: ClientDriver, arm: string, clients: number, seconds: number, round: number, datagramArm: boolean): Promise<Measured<EchoRun>> {
   const { latencies, errors } = await driver.echoConnect(arm, clients);
   const cpu0 = process.cpuUsage();
   const start = performance.now();
@@ -170,6 +187,23 @@ async function measureEcho(driver: ClientDriver, arm: string, clients: number, s
     if (r.error !== undefined) errors[r.error] = (errors[r.error] ?? 0) + 1;
   }
   const clientMBps = results.map((r) => (r.bytesSent + r.bytesReceived) / MB / (r.elapsedMs / 1000));
+  const dgram = results.filter((r): r is DatagramEchoResult => 'datagramsReceived' in r);
+  const datagramFields =
+    dgram.length === 0 && !datagramArm
+      ? {}
+      : (() => {
+          const echoed = dgram.reduce((s, r) => s + r.datagramsReceived, 0);
+          return {
+            datagrams: {
+              messageBytes: dgram[0] !== undefined && dgram[0].datagramsSent > 0 ? dgram[0].bytesSent / dgram[0].datagramsSent : 0,
+              sent: dgram.reduce((s, r) => s + r.datagramsSent, 0),
+              received: echoed,
+              stalls: dgram.reduce((s, r) => s + r.stalls, 0),
+            },
+            datagramsPerSecond: echoed / (wallMs / 1000),
+            datagramsPerCpuSecond: echoed / (cpuMs / 1000),
+          };
+        })();
   const run: EchoRun = {
     round,
     wallMs,
@@ -182,6 +216,7 @@ async function measureEcho(driver: ClientDriver, arm: string, clients: number, s
     perClientMBps: summarize(clientMBps),
     handshakeMs: summarize(latencies),
     errors,
+    ...datagramFields,
   };
   return { run, clientMBps, latencies };
 }
@@ -215,8 +250,12 @@ async function measureHandshakes(driver: ClientDriver, arm: string, loops: numbe
 function summarizeArm(arm: Arm, runs: ReadonlyArray<EchoRun | HandshakeRun>, raw: { clientMBps: number[]; latencies: number[] }): EchoSummary | HandshakeSummary {
   if (arm.workload === 'echo') {
     const echo = runs as EchoRun[];
+    const datagram = isDatagram(arm.transport)
+      ? { datagramsPerSecond: summarize(echo.map((r) => r.datagramsPerSecond ?? 0)), stalls: echo.reduce((s, r) => s + (r.datagrams?.stalls ?? 0), 0) }
+      : {};
     return {
       kind: 'echo',
+      ...datagram,
       throughputMBps: summarize(echo.map((r) => r.throughputMBps)),
       perClientMBps: summarize(raw.clientMBps),
       handshakeMs: summarize(raw.latencies),
@@ -244,8 +283,15 @@ function ratioSummary(ratios: number[]): RatioSummary {
 }
 
 function compare(spec: ComparisonSpec, byName: ReadonlyMap<string, ArmResult>): ComparisonResult {
-  const wall = (r: EchoRun | HandshakeRun): number => ('throughputMBps' in r ? r.throughputMBps : r.handshakesPerSecond);
-  const perCpu = (r: EchoRun | HandshakeRun): number => ('mbPerCpuSecond' in r ? r.mbPerCpuSecond : r.handshakesPerCpuSecond);
+  const wall = (r: EchoRun | HandshakeRun): number => {
+    if ('throughputMBps' in r) return spec.metric === 'datagramRate' ? (r.datagramsPerSecond ?? Number.NaN) : r.throughputMBps;
+    // Latency as a speed (1 / median latency), so that every ratio reads "above 1: the numerator is faster".
+    return spec.metric === 'handshakeLatency' ? 1 / r.latencyMs.median : r.handshakesPerSecond;
+  };
+  const perCpu = (r: EchoRun | HandshakeRun): number => {
+    if ('mbPerCpuSecond' in r) return spec.metric === 'datagramRate' ? (r.datagramsPerCpuSecond ?? Number.NaN) : r.mbPerCpuSecond;
+    return r.handshakesPerCpuSecond;
+  };
   const num = byName.get(spec.numerator)!.runs;
   const den = byName.get(spec.denominator)!.runs;
   const n = Math.min(num.length, den.length);
@@ -264,16 +310,21 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const t0 = performance.now();
   const loadStart = loadavg().map((v) => Math.round(v * 100) / 100);
   const startedAt = new Date().toISOString();
-  const { arms, servers, comparisons } = plan(options);
+  const peers = await findDatagramPeers(options);
+  const { arms, servers, comparisons } = plan(options, peers.available);
+  if (arms.length === 0) throw Object.assign(new Error('no arm to measure: the selected arms need openssl or node-dtls-client, which were not found'), { code: 'ERR_BENCH_NO_ARMS' });
   const material = await makeMaterial(options.keyType);
   const settings = tlsSettings(options.tlsVersion);
   const socketDir = mkdtempSync(join(tmpdir(), 'jsec-bench-'));
-  const host = await startHost(options.parallel === 'async' ? 'async' : 'worker', servers, { material, settings, socketDir });
+  const host = await startHost(options.parallel === 'async' ? 'async' : 'worker', servers, { material, settings, socketDir, datagramSize: options.datagramSize });
   const setup: DriverSetup = {
-    arms: arms.map((a) => ({ name: a.name, impl: a.impl, endpoint: host.endpoints.get(a.server)! })),
+    arms: arms.map((a) => ({ name: a.name, impl: a.impl, transport: a.transport, endpoint: host.endpoints.get(a.server)! })),
     material,
     settings,
     chunkSize: options.chunkSize,
+    datagramSize: options.datagramSize,
+    window: options.window,
+    nodeDtlsClient: peers.nodeDtlsClientFrom,
   };
   let local: LocalDriver | undefined;
   let driver: ClientDriver | undefined;
@@ -283,15 +334,15 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     const negotiated = new Map<string, { protocol: string | null; cipher: string | null }>();
     for (const arm of arms) {
       // Probe: fail fast on a broken setup and record what each arm negotiates.
-      const probe = await local.connectorFor(arm.name)();
-      negotiated.set(arm.name, { protocol: probe.protocol, cipher: probe.cipher });
-      probe.socket.on('error', () => undefined);
-      probe.socket.destroy();
+      negotiated.set(arm.name, await local.probe(arm.name));
     }
     if (options.parallel === 'threads') driver = await ThreadDriver.create(setup, options.threads);
     const d = driver;
     const runOnce = (arm: Arm, seconds: number, round: number): Promise<Measured<EchoRun | HandshakeRun>> =>
-      arm.workload === 'echo' ? measureEcho(d, arm.name, options.clients, seconds, round) : measureHandshakes(d, arm.name, options.clients, seconds, round);
+      arm.workload === 'echo'
+        ? measureEcho(d, arm.name, options.clients, seconds, round, isDatagram(arm.transport))
+        : // DTLS handshakes: one loop, so the latency is the handshake's own (openssl s_server serves one client at a time).
+          measureHandshakes(d, arm.name, isDatagram(arm.transport) ? 1 : options.clients, seconds, round);
     if (options.warmup > 0) {
       log(`warm-up: ${arms.length} arms x ${options.warmup}s`);
       for (const arm of arms) await runOnce(arm, options.warmup, 0);
@@ -306,7 +357,9 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         const bucket = raw.get(arm.name)!;
         bucket.clientMBps.push(...clientMBps);
         bucket.latencies.push(...latencies);
-        if ('throughputMBps' in r) {
+        if ('datagramsPerSecond' in r && r.datagramsPerSecond !== undefined) {
+          log(`round ${round}/${options.rounds} ${arm.name.padEnd(16)} ${r.datagramsPerSecond.toFixed(0)} datagrams/s`);
+        } else if ('throughputMBps' in r) {
           log(`round ${round}/${options.rounds} ${arm.name.padEnd(16)} ${r.throughputMBps.toFixed(1)} MB/s`);
         } else {
           log(`round ${round}/${options.rounds} ${arm.name.padEnd(16)} ${r.handshakesPerSecond.toFixed(0)} handshakes/s`);
@@ -340,6 +393,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         cpus: availableParallelism(),
         cpuModel: cpu[0]?.model ?? 'unknown',
         loadAverage: { start: loadStart, end: loadavg().map((v) => Math.round(v * 100) / 100) },
+        opensslCli: peers.opensslVersion,
+        nodeDtlsClient: peers.nodeDtlsClientVersion,
       },
       options,
       certificate: { keyType: options.keyType, servername: material.servername },
@@ -352,4 +407,57 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     await host.close();
     rmSync(socketDir, { recursive: true, force: true });
   }
+}
+
+/** The optional peers of the datagram arms: the openssl CLI and node-dtls-client. */
+interface DatagramPeers {
+  readonly available: Availability;
+  readonly opensslVersion: string | null;
+  /** A directory to require node-dtls-client from. */
+  readonly nodeDtlsClientFrom: string | undefined;
+  readonly nodeDtlsClientVersion: string | null;
+}
+
+/**
+ * Finds the optional peers: `openssl` on the PATH, and node-dtls-client from
+ * `options.nodeDtlsClient`, else `JSEC_NODE_DTLS_CLIENT`, else resolved from jsec
+ * itself. A directory that was named explicitly but holds no node-dtls-client is an
+ * error (a run silently without the arms it asked for would mislead).
+ */
+async function findDatagramPeers(options: BenchOptions): Promise<DatagramPeers> {
+  if (!options.transports.includes('dtls')) return { available: { openssl: false, nodeDtlsClient: false }, opensslVersion: null, nodeDtlsClientFrom: undefined, nodeDtlsClientVersion: null };
+  const probe = spawnSync('openssl', ['version'], { encoding: 'utf8', timeout: 10_000 });
+  const opensslVersion = probe.status === 0 ? probe.stdout.trim() : null;
+  const named = options.nodeDtlsClient ?? (process.env.JSEC_NODE_DTLS_CLIENT || undefined);
+  let from: string | undefined;
+  let version: string | null = null;
+  const versionFrom = (dir: string): string | null => {
+    try {
+      const main = createRequire(join(dir, 'noop.js')).resolve('node-dtls-client');
+      for (let d = dirname(main); d !== dirname(d); d = dirname(d)) {
+        const pkg = join(d, 'package.json');
+        if (existsSync(pkg)) {
+          const j = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
+          if (j.name === 'node-dtls-client') return j.version ?? 'unknown';
+        }
+      }
+      return 'unknown';
+    } catch {
+      return null;
+    }
+  };
+  if (named !== undefined) {
+    try {
+      await loadNodeDtlsClient(named);
+    } catch (err) {
+      throw Object.assign(new Error(`node-dtls-client does not load from ${named}: ${(err as Error).message}`), { code: 'ERR_BENCH_NODE_DTLS_CLIENT' });
+    }
+    from = named;
+    version = versionFrom(named);
+  } else {
+    const self = dirname(fileURLToPath(import.meta.url));
+    version = versionFrom(self);
+    if (version !== null) from = self;
+  }
+  return { available: { openssl: opensslVersion !== null, nodeDtlsClient: from !== undefined }, opensslVersion, nodeDtlsClientFrom: from, nodeDtlsClientVersion: version };
 }

@@ -50,3 +50,12 @@ export function nodeTlsOptions(s: TlsSettings): { minVersion: TlsSettings['minVe
 export function jsecSecurity(s: TlsSettings): { minVersion: TlsSettings['minVersion']; maxVersion: TlsSettings['maxVersion']; ciphers: string; ciphersuites: string } {
   return { minVersion: s.minVersion, maxVersion: s.maxVersion, ciphers: s.ciphers, ciphersuites: s.ciphersuites };
 }
+
+/** The PSK identity of the DTLS PSK arms (a benchmark-only key, never a real secret). */
+export const BENCH_PSK_IDENTITY = 'jsec-bench';
+/** The PSK of the DTLS PSK arms, hex (a benchmark-only key, never a real secret). */
+export const BENCH_PSK_KEY_HEX = '6a7365632d62656e63682d70736b2d31';
+/** Bytes per message on the PSK arms: fits one 1200-byte datagram under any PSK suite node-dtls-client offers. */
+export const BENCH_PSK_MESSAGE_SIZE = 1000;
+/** The one suite both PSK clients offer (node-dtls-client has no ECDHE-PSK), so only the client library differs. */
+export const BENCH_PSK_SUITE = { openssl: 'PSK-AES128-GCM-SHA256', iana: 'TLS_PSK_WITH_AES_128_GCM_SHA256' } as const;

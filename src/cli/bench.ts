@@ -12,16 +12,26 @@ export const BENCH_HELP = `Usage: jsec bench [options]
 Echo workload (each client writes a chunk and reads it back, repeatedly) over
 tcp, unix, tls and unix-tls, with jsec and raw node:tls measured side by side,
 plus a handshake-rate comparison: jsec connect vs node:tls with a shared
-SecureContext vs the naive tls.connect({ ca }) per connection. Every arm runs
-once per round, in alternating order (A B C, C B A, ...), and the ratios are
-computed per round.
+SecureContext vs the naive tls.connect({ ca }) per connection. Over udp and
+dtls: echo of datagrams (each peer keeps --window in flight) with raw
+node:dgram as the baseline, and DTLS handshake latency against a jsec server
+and against openssl s_server (when the openssl command exists); with
+node-dtls-client available, its PSK client against the same jsec PSK server as
+a jsec PSK client. Every arm runs once per round, in alternating order
+(A B C, C B A, ...), and the ratios are computed per round.
 
 Options:
-  --transports LIST   tcp,unix,tls,unix-tls (default: all)
+  --transports LIST   tcp,unix,tls,unix-tls,udp,dtls (default: all)
   --clients N         concurrent clients / connect loops (default ${BENCH_DEFAULTS.clients})
   --duration S        seconds per measurement (default ${BENCH_DEFAULTS.duration})
   --rounds N          rounds (default ${BENCH_DEFAULTS.rounds})
   --chunk-size BYTES  bytes per echo write, e.g. 65536 or 64k (default ${BENCH_DEFAULTS.chunkSize})
+  --datagram-size B   udp/dtls: bytes per datagram on the wire, the DTLS MTU (default ${BENCH_DEFAULTS.datagramSize})
+  --window N          udp/dtls: datagrams in flight per peer (default ${BENCH_DEFAULTS.window})
+  --node-dtls-client DIR
+                      a prefix where 'npm install --prefix DIR node-dtls-client' ran
+                      (default: $JSEC_NODE_DTLS_CLIENT, else node-dtls-client if it
+                      resolves from jsec, else no node-dtls-client arms)
   --tls-version V     pin TLS 1.2 or 1.3 (default: the 1.2..1.3 range, which negotiates 1.3)
   --key-type T        ${KEY_TYPES.join(' | ')} (default ${BENCH_DEFAULTS.keyType})
   --parallel MODE     async: one event loop; worker: servers in a worker thread;
@@ -38,8 +48,9 @@ Options:
   --quiet             no progress lines on stderr
   -h, --help          this help
 
-Throughput is (bytes sent + bytes received) / s in MB/s (10^6 bytes).
-A default run takes about a minute on two cores.`;
+Throughput is (bytes sent + bytes received) / s in MB/s (10^6 bytes);
+datagram rates count datagrams echoed back per second.
+A default run takes about a minute and a half on two cores.`;
 
 /** Parses `jsec bench` arguments into options (exported for tests). */
 export function benchOptions(argv: readonly string[]): { options: BenchOptions; json: boolean; markdown: boolean; output: string | undefined; html: string | undefined; quiet: boolean; help: boolean } {
@@ -56,6 +67,9 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     workload: { type: 'string', multiple: true },
     warmup: { type: 'string' },
     only: { type: 'string', multiple: true },
+    'datagram-size': { type: 'string' },
+    window: { type: 'string' },
+    'node-dtls-client': { type: 'string' },
     json: { type: 'boolean' },
     markdown: { type: 'boolean' },
     output: { type: 'string' },
@@ -81,6 +95,9 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     handshake: workloads.length === 0 || workloads.includes('handshake'),
     warmup: decimal('bench', 'warmup', values.warmup, BENCH_DEFAULTS.warmup, 0, 60),
     only: list(values.only),
+    datagramSize: byteSize('bench', 'datagram-size', values['datagram-size'], BENCH_DEFAULTS.datagramSize, 256, 65507),
+    window: integer('bench', 'window', values.window, BENCH_DEFAULTS.window, 1, 4096),
+    nodeDtlsClient: values['node-dtls-client'] === undefined || values['node-dtls-client'] === '' ? undefined : values['node-dtls-client'],
   };
   if (values.json === true && values.markdown === true) throw new UsageError('bench', '--json and --markdown are alternatives');
   return { options, json: values.json === true, markdown: values.markdown === true, output: values.output, html: values.html, quiet: values.quiet === true, help: values.help === true };
@@ -96,7 +113,16 @@ export async function bench(argv: readonly string[]): Promise<number> {
   const { runBench } = await import('../bench/run.js');
   const { renderHtml, renderMarkdown, renderReport } = await import('../bench/report.js');
   const { plan } = await import('../bench/options.js');
-  if (plan(options).arms.length === 0) throw new UsageError('bench', 'the options select no arm to measure');
+  // Optimistic about the optional DTLS peers here; the run itself reports what it found.
+  if (plan(options, { openssl: true, nodeDtlsClient: true }).arms.length === 0) throw new UsageError('bench', 'the options select no arm to measure');
+  if (options.nodeDtlsClient !== undefined) {
+    const { loadNodeDtlsClient } = await import('../bench/clients.js');
+    try {
+      await loadNodeDtlsClient(options.nodeDtlsClient);
+    } catch {
+      throw new UsageError('bench', `--node-dtls-client: node-dtls-client does not load from '${options.nodeDtlsClient}' (npm install --prefix DIR node-dtls-client)`);
+    }
+  }
   const result = await runBench(options, quiet ? {} : { log: (line) => console.error(line) });
   const text = JSON.stringify(result, null, 2);
   if (output !== undefined) writeFileSync(output, `${text}\n`);

@@ -13,8 +13,8 @@ function checkSummary(s) {
 }
 
 describe('jsec bench', { timeout: 90_000 }, () => {
-  it('runs every transport and the handshake comparison, with the documented JSON shape', { timeout: 60_000 }, async () => {
-    const r = await runJsec(['bench', ...TINY], { timeoutMs: 55_000 });
+  it('runs every stream transport and the handshake comparison, with the documented JSON shape', { timeout: 60_000 }, async () => {
+    const r = await runJsec(['bench', ...TINY, '--transports', 'tcp,unix,tls,unix-tls'], { timeoutMs: 55_000 });
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout);
     assert.equal(result.tool, 'jsec bench');
@@ -68,6 +68,70 @@ describe('jsec bench', { timeout: 90_000 }, () => {
     assert.equal(ratios['handshakes/s: jsec / naive tls.connect({ ca })'].goal, 1.25);
   });
 
+  it('runs udp and dtls: datagram echo against raw node:dgram and DTLS handshakes, with the documented JSON shape', { timeout: 45_000 }, async () => {
+    const r = await runJsec(['bench', ...TINY, '--clients', '2', '--window', '8', '--transports', 'udp,dtls'], { timeoutMs: 40_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.options.datagramSize, 1200);
+    assert.equal(result.options.window, 8);
+    assert.deepEqual(result.options.transports, ['udp', 'dtls']);
+    const openssl = result.environment.opensslCli !== null;
+    const ndc = result.environment.nodeDtlsClient !== null;
+    const expected = ['udp', 'dtls/jsec', 'handshake/dtls-jsec'];
+    if (openssl) expected.push('handshake/dtls-openssl');
+    if (ndc) expected.push('dtls/jsec-psk', 'dtls/ndc', 'handshake/dtls-jsec-psk', 'handshake/dtls-ndc');
+    assert.deepEqual(result.arms.map((a) => a.name).sort(), expected.sort(), 'no TLS arms when only datagram transports are chosen');
+    for (const arm of result.arms) {
+      const run = arm.runs[0];
+      assert.equal(arm.runs.length, 1, arm.name);
+      if (arm.workload === 'echo') {
+        assert.deepEqual(run.clients, { requested: 2, connected: 2, failed: 0 }, arm.name);
+        assert.ok(run.datagrams.sent > 0, `${arm.name} sent datagrams`);
+        assert.ok(run.datagrams.received > 0, `${arm.name} got datagrams back`);
+        assert.ok(run.datagrams.received <= run.datagrams.sent, arm.name);
+        assert.ok(run.datagrams.messageBytes > 0 && run.datagrams.messageBytes <= 1200, arm.name);
+        assert.equal(run.bytes.received, run.datagrams.received * run.datagrams.messageBytes, arm.name);
+        assert.ok(run.datagramsPerSecond > 0 && run.datagramsPerCpuSecond > 0, arm.name);
+        assert.equal(typeof run.datagrams.stalls, 'number');
+        assert.ok(run.throughputMBps > 0, arm.name);
+        checkSummary(arm.summary.datagramsPerSecond);
+        checkSummary(arm.summary.handshakeMs);
+      } else {
+        assert.equal(arm.transport, 'dtls');
+        assert.ok(run.handshakes > 0, `${arm.name} handshakes`);
+        assert.equal(run.failed, 0, JSON.stringify(run.errors));
+        checkSummary(run.latencyMs);
+        assert.equal(run.latencyMs.count, run.handshakes, 'one latency per handshake');
+      }
+      if (arm.transport === 'dtls') assert.equal(arm.negotiated.protocol, 'DTLSv1.2', arm.name);
+      else assert.equal(arm.negotiated.protocol, null);
+    }
+    assert.equal(result.arms.find((a) => a.name === 'udp').runs[0].datagrams.messageBytes, 1200, 'raw UDP sends whole 1200-byte datagrams');
+    const dtls = result.arms.find((a) => a.name === 'dtls/jsec');
+    assert.ok(dtls.runs[0].datagrams.messageBytes < 1200, 'DTLS carries a smaller message in the same datagram');
+    assert.match(dtls.negotiated.cipher, /ECDHE/);
+    const ratios = Object.fromEntries(result.comparisons.map((c) => [c.name, c]));
+    const ratio = ratios['datagrams/s: dtls (jsec) / udp (node:dgram)'];
+    assert.equal(ratio.metric, 'datagramRate');
+    assert.equal(ratio.goal, 0.5);
+    assert.equal(typeof ratio.met, 'boolean');
+    assert.ok(ratio.median > 0 && Number.isFinite(ratio.median));
+    if (openssl) {
+      const hs = ratios['DTLS handshake speed: jsec server / openssl s_server (jsec client, p50 latency)'];
+      assert.equal(hs.metric, 'handshakeLatency');
+      assert.ok(hs.median > 0 && Number.isFinite(hs.median));
+    }
+  });
+
+  it('names the datagram arms in the text report', { timeout: 30_000 }, async () => {
+    const r = await runJsec(['bench', '--clients', '1', '--duration', '0.2', '--rounds', '1', '--warmup', '0', '--quiet', '--transports', 'udp,dtls', '--workload', 'echo'], { timeoutMs: 25_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Datagram echo/m);
+    assert.match(r.stdout, /^udp\s+\d+/m);
+    assert.match(r.stdout, /^dtls\/jsec\s+\d+/m);
+    assert.match(r.stdout, /^datagrams\/s: dtls \(jsec\) \/ udp \(node:dgram\)\s+\d+\.\d+x/m);
+  });
+
   it('pins the TLS version on every TLS arm, in one event loop', { timeout: 30_000 }, async () => {
     const r = await runJsec(['bench', ...TINY, '--tls-version', '1.2', '--parallel', 'async', '--transports', 'tls,unix-tls', '--workload', 'echo'], { timeoutMs: 25_000 });
     assert.equal(r.code, 0, r.stderr);
@@ -116,7 +180,7 @@ describe('jsec bench', { timeout: 90_000 }, () => {
   });
 
   it('rejects bad arguments with exit code 2', { timeout: 20_000 }, async () => {
-    for (const args of [['--clients', 'many'], ['--parallel', 'fibers'], ['--threads', '0'], ['--json', '--markdown'], ['--transports', 'quic'], ['--tls-version', '1.1'], ['--bogus'], ['--duration', '0'], ['--only', 'nothing-matches']]) {
+    for (const args of [['--clients', 'many'], ['--parallel', 'fibers'], ['--threads', '0'], ['--json', '--markdown'], ['--transports', 'quic'], ['--tls-version', '1.1'], ['--bogus'], ['--duration', '0'], ['--only', 'nothing-matches'], ['--window', '0'], ['--datagram-size', '100'], ['--node-dtls-client', '/nonexistent-jsec-dir']]) {
       const r = await runJsec(['bench', ...args], { timeoutMs: 10_000 });
       assert.equal(r.code, 2, `bench ${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');
