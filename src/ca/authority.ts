@@ -118,8 +118,8 @@ export interface CreateCaOptions extends CaCommonOptions {
   /** Start of validity. Default: now minus five minutes (`defaults.cert.clockSkew`), for peers with slow clocks. */
   notBefore?: Date;
   /**
-   * End of validity; exclusive with `days` (`ERR_JSEC_CONFLICTING_OPTIONS`). Default: `notBefore`'s
-   * clock time + `days`. Not after `notBefore` throws `ERR_JSEC_CA_VALIDITY`.
+   * End of validity; exclusive with `days` (`ERR_JSEC_CONFLICTING_OPTIONS`). Default: now + `days`.
+   * Not after `notBefore` throws `ERR_JSEC_CA_VALIDITY`.
    */
   notAfter?: Date;
   /** Path length constraint. Default: none for a root, 0 for an intermediate. */
@@ -171,7 +171,7 @@ export interface IssueOptions {
   /** Start of validity. Default: now minus five minutes (`defaults.cert.clockSkew`). */
   notBefore?: Date;
   /**
-   * End of validity; exclusive with `days` (`ERR_JSEC_CONFLICTING_OPTIONS`). Default: from `days`.
+   * End of validity; exclusive with `days` (`ERR_JSEC_CONFLICTING_OPTIONS`). Default: now + `days`.
    * Outside the CA's own validity, or not after `notBefore`, throws `ERR_JSEC_CA_VALIDITY`.
    */
   notAfter?: Date;
