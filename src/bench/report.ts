@@ -138,7 +138,7 @@ export function renderReport(r: BenchResult): string {
     out.push('', `Handshake rate (${o.clients} concurrent connect loops for TLS, one for DTLS; full handshakes except handshake/jsec-resume)`);
     out.push(
       table(
-        ['arm', 'handshakes/s median', 'rounds min..max', 'latency ms mean', 'p50', 'p95', 'handshakes', 'failed', 'resumed'],
+        ['arm', 'handshakes/s median', 'rounds min..max', 'latency ms mean', 'p50', 'p95', 'p99', 'handshakes', 'failed', 'resumed'],
         hs.map((a) => {
           const s = a.summary as HandshakeSummary;
           return [
@@ -148,6 +148,7 @@ export function renderReport(r: BenchResult): string {
             fixed(s.latencyMs.mean, 2),
             fixed(s.latencyMs.median, 2),
             fixed(s.latencyMs.p95, 2),
+            fixed(s.latencyMs.p99, 2),
             String(s.handshakes),
             String(s.failed),
             String(s.resumed),
@@ -236,10 +237,10 @@ export function renderMarkdown(r: BenchResult): string {
   if (hs.length > 0) {
     out.push(
       mdTable(
-        ['handshake arm', 'handshakes/s (median)', 'latency ms p50 / p95', 'resumed'],
+        ['handshake arm', 'handshakes/s (median)', 'latency ms p50 / p95 / p99', 'resumed'],
         hs.map((a) => {
           const s = a.summary as HandshakeSummary;
-          return [`\`${a.name}\``, fixed(s.handshakesPerSecond.median, 0), `${fixed(s.latencyMs.median, 2)} / ${fixed(s.latencyMs.p95, 2)}`, String(s.resumed)];
+          return [`\`${a.name}\``, fixed(s.handshakesPerSecond.median, 0), `${fixed(s.latencyMs.median, 2)} / ${fixed(s.latencyMs.p95, 2)} / ${fixed(s.latencyMs.p99, 2)}`, String(s.resumed)];
         }),
       ),
       '',

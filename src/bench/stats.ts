@@ -11,6 +11,7 @@ export interface Summary {
   readonly mean: number;
   readonly median: number;
   readonly p95: number;
+  readonly p99: number;
   readonly min: number;
   readonly max: number;
 }
@@ -26,7 +27,7 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   return a + (b - a) * (pos - lo);
 }
 
-/** Count, mean, median, p95, min and max of `values`. */
+/** Count, mean, median, p95, p99, min and max of `values`. */
 export function summarize(values: readonly number[]): Summary {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const n = sorted.length;
@@ -36,6 +37,7 @@ export function summarize(values: readonly number[]): Summary {
     mean,
     median: quantileSorted(sorted, 0.5),
     p95: quantileSorted(sorted, 0.95),
+    p99: quantileSorted(sorted, 0.99),
     min: n === 0 ? Number.NaN : sorted[0]!,
     max: n === 0 ? Number.NaN : sorted[n - 1]!,
   };
@@ -60,6 +62,7 @@ export function roundSummary(s: Summary, digits = 3): Summary {
     mean: round(s.mean, digits),
     median: round(s.median, digits),
     p95: round(s.p95, digits),
+    p99: round(s.p99, digits),
     min: round(s.min, digits),
     max: round(s.max, digits),
   };

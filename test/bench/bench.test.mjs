@@ -9,7 +9,7 @@ import { runJsec } from '../helpers/cli-process.mjs';
 const TINY = ['--clients', '1', '--duration', '0.3', '--rounds', '1', '--warmup', '0', '--chunk-size', '16k', '--json', '--quiet'];
 
 function checkSummary(s) {
-  for (const k of ['count', 'mean', 'median', 'p95', 'min', 'max']) assert.ok(k in s, `summary has ${k}`);
+  for (const k of ['count', 'mean', 'median', 'p95', 'p99', 'min', 'max']) assert.ok(k in s, `summary has ${k}`);
 }
 
 describe('jsec bench', { timeout: 90_000 }, () => {
