@@ -3,7 +3,7 @@
 // the package's `exports` map (functions, classes and their public members,
 // enums and their members, interfaces and their properties, type aliases,
 // constants) must carry a `/** ... */` comment with non-empty text. Properties
-// of option interfaces (names ending in `Options`) that are optional must also
+// of option interfaces (names ending in `Options` or `Policy`) that are optional must also
 // state their default ("Default ...", "defaults to ...", "No default" or
 // `@defaultValue`), since an optional option always has one, even if it is
 // "absent means off".
@@ -66,6 +66,9 @@ function isInternal(node) {
   return ts.getJSDocTags(node).some((t) => t.tagName.text === 'internal');
 }
 
+// Interfaces whose optional properties are settings with a default: option
+// bags (`...Options`) and policies passed as options (`security`, CSR policy).
+const OPTION_NAME = /(Options|Policy)$/;
 const DEFAULT_WORDING = /\bdefault(s|value)?\b|\bno default\b/i;
 
 // One entry per declaration (an inherited property is documented once, where it
@@ -74,7 +77,7 @@ const decls = new Map(); // node -> { name, option }
 function checkDecl(node, name, { option = false } = {}) {
   if (!inSrc(node) || isInternal(node)) return;
   const owner = ts.isInterfaceDeclaration(node.parent) ? node.parent : ts.isTypeLiteralNode(node.parent) && ts.isTypeAliasDeclaration(node.parent.parent) ? node.parent.parent : null;
-  if (owner && /Options$/.test(owner.name.text)) option = true;
+  if (owner && OPTION_NAME.test(owner.name.text)) option = true;
   const prev = decls.get(node);
   if (prev) prev.option ||= option;
   else decls.set(node, { name, option });
@@ -152,11 +155,11 @@ function checkSymbol(sym, exportedName) {
       }
     } else if (ts.isInterfaceDeclaration(d)) {
       checkDecl(d, name);
-      const option = /Options$/.test(name);
+      const option = OPTION_NAME.test(name);
       checkTypeMembers(checker.getDeclaredTypeOfSymbol(sym), name, option);
     } else if (ts.isTypeAliasDeclaration(d)) {
       checkDecl(d, name);
-      if (ts.isTypeLiteralNode(d.type)) checkTypeMembers(checker.getTypeFromTypeNode(d.type), name, /Options$/.test(name));
+      if (ts.isTypeLiteralNode(d.type)) checkTypeMembers(checker.getTypeFromTypeNode(d.type), name, OPTION_NAME.test(name));
     } else if (ts.isEnumDeclaration(d)) {
       checkDecl(d, name);
       for (const m of d.members) checkDecl(m, `${name}.${m.name.getText()}`);

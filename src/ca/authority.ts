@@ -193,7 +193,11 @@ export interface IssueOptions {
 export interface SignCsrPolicy extends Omit<IssueOptions, 'key' | 'publicKey' | 'keyType'> {
   /** The profile whose key usage and default EKU apply. Default `'server'`. */
   profile?: IssueProfile;
-  /** What the CSR may ask for; everything else is refused. */
+  /**
+   * What the CSR may ask for; everything else is refused (`ERR_JSEC_CA_POLICY`). Default: the profile's
+   * SAN types and extended key usages, no CA, no extra extensions, and any SAN value. Security: set
+   * `allow.names` unless every requester may be certified for any name.
+   */
   allow?: CsrAllowance;
 }
 

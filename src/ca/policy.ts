@@ -16,7 +16,11 @@ import { PROFILE_SPECS, type IssueProfile, type SanType } from './profiles.js';
 export interface CsrAllowance {
   /** SAN types the CSR may carry. Default: by profile (server: dns, ip; client: dns, ip, email, uri; email: email; codeSigning: email, uri). */
   sanTypes?: readonly SanType[];
-  /** Every SAN value (and the subject CN, if any) must equal one of the strings or match one of the patterns. Default: any value. */
+  /**
+   * Every SAN value (and the subject CN, if any) must equal one of the strings (case-insensitively) or
+   * match one of the patterns. Default: any value. Security: patterns are tested as given, so anchor
+   * them (`/^[a-z0-9-]+\.example\.com$/`); an unanchored `/example\.com/` also admits `example.com.evil.test`.
+   */
   names?: readonly (string | RegExp)[];
   /** Extended key usages the CSR may request (names or OIDs). Default: those of the profile. */
   extendedKeyUsage?: readonly string[];
