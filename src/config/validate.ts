@@ -136,17 +136,41 @@ export function check(path: string, value: unknown, rule: Rule): void {
       value.forEach((v, i) => check(`${path}[${i}]`, v, rule.of));
       return;
     case 'oneOf': {
-      let first: unknown;
-      for (const r of rule.rules) {
-        try {
-          check(path, value, r);
-          return;
-        } catch (err) {
-          first ??= err;
-        }
-      }
-      throw first;
+      // Pick the alternative whose shape fits without building errors (this
+      // runs on every connect), then check it fully; with no fit, the first
+      // alternative's error names what was expected.
+      const fit = rule.rules.find((r) => accepts(value, r)) ?? rule.rules[0];
+      if (fit) check(path, value, fit);
+      return;
     }
+  }
+}
+
+/** Whether `value` has the shape `rule` asks for (type only; ranges and nested keys are left to {@link check}). */
+function accepts(value: unknown, rule: Rule): boolean {
+  switch (rule.type) {
+    case 'any':
+      return true;
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && !Number.isNaN(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'function':
+      return typeof value === 'function';
+    case 'bytes':
+      return isBytes(value);
+    case 'signal':
+      return value !== null && typeof value === 'object' && typeof (value as AbortSignal).aborted === 'boolean';
+    case 'instance':
+      return value instanceof rule.of;
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value) && !isBytes(value);
+    case 'array':
+      return Array.isArray(value) && value.every((v) => accepts(v, rule.of));
+    case 'oneOf':
+      return rule.rules.some((r) => accepts(value, r));
   }
 }
 
