@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate as X509CertificateClass, type X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -160,22 +160,52 @@ export function resolveContext(role: 'client' | 'server', opts: MaterialOptions 
  * @internal
  */
 export function bridgeEarlyErrors(socket: tls.TLSSocket): void {
+  holdEarlyEvents(socket)();
+}
+
+/**
+ * Starts holding 'error' and 'close' events nobody else listens to; the
+ * returned function replays them on the next turn (after the caller's
+ * continuation). Used from the moment the handshake is verified, so events
+ * during later checks (waiting for a session ticket, hooks) are not lost.
+ *
+ * @internal
+ */
+export function holdEarlyEvents(socket: tls.TLSSocket): () => void {
   let pending: unknown;
   let closed: [boolean] | undefined;
+  // Before release nobody outside jsec can listen; after it, only events no
+  // caller listener received are replayed.
+  let released = false;
   const hold = (err: unknown) => {
-    if (socket.listenerCount('error') === 1) pending ??= err;
+    if (!released || socket.listenerCount('error') === 1) pending ??= err;
   };
   const onClose = (hadError: boolean) => {
-    if (socket.listenerCount('close') === 1) closed = [hadError];
+    if (!released || socket.listenerCount('close') === 1) closed = [hadError];
   };
   socket.on('error', hold);
   socket.on('close', onClose);
-  setImmediate(() => {
-    socket.removeListener('error', hold);
-    socket.removeListener('close', onClose);
-    if (pending !== undefined) socket.emit('error', pending);
-    if (closed) socket.emit('close', closed[0]);
-  });
+  return () => {
+    released = true;
+    setImmediate(() => {
+      socket.removeListener('error', hold);
+      socket.removeListener('close', onClose);
+      if (pending !== undefined) socket.emit('error', pending);
+      if (closed) socket.emit('close', closed[0]);
+    });
+  };
+}
+
+/**
+ * The default host check: Node's for names; for IP addresses OpenSSL's
+ * `X509_check_ip` (through X509Certificate#checkIP), which matches every
+ * spelling of an IPv6 address (Node 22's check rejects `::1` against
+ * `IP:0:0:0:0:0:0:0:1`).
+ */
+function checkServerIdentity(host: string, cert: tls.PeerCertificate): Error | undefined {
+  if (isIP(host) === 0 || !cert.raw) return tls.checkServerIdentity(host, cert);
+  if (new X509CertificateClass(cert.raw).checkIP(host) !== undefined) return undefined;
+  return Object.assign(new Error(`IP: ${host} is not in the certificate's list of IP addresses`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason: 'IP address mismatch', host });
 }
 
 /** @internal */
@@ -220,7 +250,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
     }
     const sessions = ext.sessions;
     let hostError: Error | undefined;
-    const userCheck = nodeOptions.checkServerIdentity ?? tls.checkServerIdentity;
+    const userCheck = nodeOptions.checkServerIdentity ?? checkServerIdentity;
     let verified = false;
     const pending: Buffer[] = [];
     let chain: readonly X509Certificate[] | undefined;
@@ -289,7 +319,13 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
       }
       fail(mapTlsError(err, { role: 'client', chain, peerCertificate: chain?.[0], extra: run.extra }));
     };
-    const onClose = () => fail(createError('ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'The connection closed before the TLS handshake completed', run.extra));
+    // Set once the chain and host name verified: a clean close after that
+    // (a server that answers and ends at once) ends a verified connection;
+    // it is replayed to the caller, not turned into a handshake failure.
+    let release: (() => void) | undefined;
+    const onClose = () => {
+      if (release === undefined) fail(createError('ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'The connection closed before the TLS handshake completed', run.extra));
+    };
     const onAbort = () => fail(abortError(run.signal!));
     const onSecure = () => {
       if (run.verify && !socket.authorized) {
@@ -298,6 +334,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
         fail(hostError ? certificateError('ERR_TLS_CERT_ALTNAME_INVALID', ctx, hostError) : certificateError(String(socket.authorizationError ?? 'ERR_JSEC_CERT_VERIFY'), ctx));
         return;
       }
+      release = holdEarlyEvents(socket);
       const chainNow = () => (socket.isSessionReused() && resumedChain?.length ? resumedChain : peerChain(socket));
       ext.afterVerify(socket, run.verify, chainNow).then(
         () => {
@@ -318,7 +355,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
       if (channels.handshake.hasSubscribers) {
         channels.handshake.publish({ role: 'client', socket, duration, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, resumed: socket.isSessionReused() });
       }
-      bridgeEarlyErrors(socket);
+      (release ?? holdEarlyEvents(socket))();
       resolve(socket);
     };
     const timer =

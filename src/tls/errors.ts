@@ -58,13 +58,19 @@ const ALERT_BY_NAME: ReadonlyMap<string, number> = new Map([
  * (and a few `TLSV1_<NAME>` without `ALERT`); Node turns the reason into
  * `ERR_SSL_<REASON>`.
  */
-export function alertFromCode(code: string | undefined): { alert: number; alertName: string } | undefined {
-  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_(ALERT_)?([A-Z_]+)$/.exec(code ?? '');
+export function alertFromCode(code: string | undefined, message?: string): { alert: number; alertName: string } | undefined {
+  // OpenSSL 3.0 says "sslv3 alert ...", "tlsv1 alert ...", "tlsv13 alert ..."; 3.2+ says "ssl/tls alert ...".
+  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13|SSL\/TLS)_(ALERT_)?([A-Z_]+)$/.exec(code ?? '');
   if (!m) return undefined;
-  const alert = ALERT_BY_NAME.get(m[2]!);
-  if (alert === undefined) return undefined;
+  let alert = ALERT_BY_NAME.get(m[2]!);
   // Without ALERT_ only the RFC 6066 extension alerts are alert reasons.
-  if (!m[1] && alert < 110) return undefined;
+  if (alert !== undefined && !m[1] && alert < 110) alert = undefined;
+  if (alert === undefined && m[1]) {
+    // OpenSSL appends "SSL alert number N" to the text of a received alert.
+    const n = /SSL alert number (\d+)/.exec(message ?? '');
+    if (n && ALERTS[Number(n[1])] !== undefined) alert = Number(n[1]);
+  }
+  if (alert === undefined) return undefined;
   return { alert, alertName: ALERTS[alert]! };
 }
 
@@ -206,11 +212,14 @@ export function mapTlsError(err: unknown, ctx: MapContext): JsecError {
   if (CLOSED_CODES.has(code)) return createError('ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'The peer closed the connection before the TLS handshake completed', extra);
   if (CONNECT_CODES.has(code)) return createError('ERR_JSEC_TLS_CONNECT', `The transport could not be connected: ${message}`, extra);
 
-  const alert = alertFromCode(code);
+  const alert = alertFromCode(code, message);
+  if (code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') {
+    return createError('ERR_JSEC_NO_PEER_CERTIFICATE', 'The client presented no certificate', { ...extra, ...ssl });
+  }
   if (code === 'ERR_SSL_NO_APPLICATION_PROTOCOL') {
     return createError('ERR_JSEC_TLS_NO_APPLICATION_PROTOCOL', 'The client offered no ALPN protocol this server supports', { ...extra, ...ssl, alert: 120, alertName: 'no_application_protocol', direction: 'sent' });
   }
-  if (VERSION_CODES.has(code)) {
+  if (VERSION_CODES.has(code) || alert?.alert === 70) {
     return createError('ERR_JSEC_TLS_PROTOCOL_VERSION', 'The peers share no protocol version allowed by the policy', { ...extra, ...ssl, ...alert, ...(alert ? { direction: 'received' } : {}) });
   }
   if (alert) {
