@@ -154,6 +154,7 @@ export const DEFAULTS = Object.freeze({
     maxQueuedMessages: d(1024, 'Received messages nobody has read yet are bounded per socket; beyond that they are dropped, as UDP would drop them.'),
     maxQueuedDatagrams: d(64, 'Ciphertext datagrams queued inside one engine before it runs: a burst beyond this is dropped, as a full socket buffer drops it.'),
     sessionTimeout: d(300, 'Five minutes bounds how long a stolen session is useful (seconds).'),
+    contextCacheSize: d(16, 'connect() with identical options reuses one client SSL_CTX (building one costs more than a PSK handshake); LRU beyond that.'),
   }),
   bio: Object.freeze({
     readSize: d(16_384, 'MemoryBio.read() without a size returns at most one TLS record worth of bytes.'),

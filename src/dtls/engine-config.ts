@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate, type Hash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import { defaults } from '../config/defaults.js';
 import type { Rule, Schema } from '../config/validate.js';
@@ -186,6 +186,12 @@ export interface ContextRequest {
  * @throws ConfigError for material OpenSSL cannot use (bad PEM, key mismatch, no usable cipher).
  */
 export function createEngineContext(req: ContextRequest): NativeEngineContext {
+  return new (native().EngineContext)(contextOptions(req).options);
+}
+
+/** The native options of a context, and whether its trust anchors are Node's bundled roots. */
+function contextOptions(req: ContextRequest): { options: NativeEngineContextOptions; defaultRoots: boolean } {
+  let defaultRoots = false;
   const s = req.security;
   const verify = verificationEnabled(s);
   const usesPsk = s.psk !== undefined || s.pskKeys !== undefined;
@@ -210,6 +216,7 @@ export function createEngineContext(req: ContextRequest): NativeEngineContext {
     // PSK-only clients authenticate the server through the key: no chain to verify.
     o.verify = usesPsk && s.ca === undefined ? 0 : 1;
     if (o.verify === 1) {
+      defaultRoots = s.ca === undefined;
       const ca = s.ca === undefined ? rootCertificates : Array.isArray(s.ca) ? s.ca : [s.ca];
       o.ca = ca.map(toText);
     }
@@ -219,6 +226,7 @@ export function createEngineContext(req: ContextRequest): NativeEngineContext {
     }
     if (req.requestCert) {
       o.verify = req.requestCert === 'require' && verify ? 2 : 1;
+      defaultRoots = s.ca === undefined;
       const ca = s.ca === undefined ? rootCertificates : Array.isArray(s.ca) ? s.ca : [s.ca];
       o.ca = ca.map(toText);
     }
@@ -243,7 +251,89 @@ export function createEngineContext(req: ContextRequest): NativeEngineContext {
     if (!native().engineHasSrtp()) throw createError('ERR_JSEC_UNSUPPORTED', 'The running OpenSSL does not export DTLS-SRTP (use_srtp)');
     o.srtpProfiles = s.srtpProfiles.join(':');
   }
-  return new (native().EngineContext)(o);
+  return { options: o, defaultRoots };
+}
+
+// --- shared client contexts -----------------------------------------------------
+
+/** Client contexts by a SHA-256 of every option they were built from; Map order is LRU order. */
+const clientContexts = new Map<string, NativeEngineContext>();
+
+function hashValue(h: Hash, tag: string, value: unknown): void {
+  if (value === undefined) return;
+  h.update(`\0${tag}:`);
+  if (typeof value === 'string') {
+    h.update(`s${Buffer.byteLength(value)}:`).update(value);
+  } else if (ArrayBuffer.isView(value)) {
+    h.update(`b${value.byteLength}:`).update(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  } else if (Array.isArray(value)) {
+    h.update(`a${value.length}`);
+    value.forEach((v, i) => hashValue(h, `${tag}.${i}`, v));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const k of Object.keys(value).sort()) hashValue(h, `${tag}.${k}`, (value as Record<string, unknown>)[k]);
+  } else {
+    h.update(`${typeof value}:${String(value)}`);
+  }
+}
+
+/**
+ * The key of a context: every field of its native options (trust anchors,
+ * identity, PSK identity and key, versions, ciphers, groups, ALPN, SRTP,
+ * verification mode), so two requests share a context only when OpenSSL
+ * would build identical ones. Node's bundled roots hash as a tag: they are
+ * fixed for the life of the process.
+ */
+function contextKey(options: NativeEngineContextOptions, defaultRoots: boolean): string {
+  const h = createHash('sha256');
+  for (const k of Object.keys(options).sort()) {
+    if (k === 'ca' && defaultRoots) h.update('\0ca:node-roots');
+    else hashValue(h, k, (options as unknown as Record<string, unknown>)[k]);
+  }
+  return h.digest('base64');
+}
+
+/**
+ * A client context for `req`, shared with every other client request whose
+ * options are identical (an LRU of `defaults.dtls.contextCacheSize`). Client
+ * contexts keep no per-connection state (no session cache, no cookie secret),
+ * and each engine holds its own reference to the SSL_CTX, so evicting one
+ * never disturbs an association. The caller must not close it.
+ *
+ * Every check of {@link createEngineContext} still runs on every call (options
+ * are rebuilt and validated before the lookup); only the OpenSSL work is reused.
+ *
+ * @throws ConfigError as {@link createEngineContext}.
+ */
+export function sharedClientContext(req: ContextRequest): NativeEngineContext {
+  if (req.role !== 'client') throw createError('ERR_JSEC_INVALID_STATE', 'Only client contexts are shared', { state: req.role, operation: 'sharedClientContext' });
+  const { options, defaultRoots } = contextOptions(req);
+  const key = contextKey(options, defaultRoots);
+  const hit = clientContexts.get(key);
+  if (hit !== undefined && !hit.closed) {
+    clientContexts.delete(key);
+    clientContexts.set(key, hit);
+    return hit;
+  }
+  const ctx = new (native().EngineContext)(options);
+  clientContexts.delete(key);
+  clientContexts.set(key, ctx);
+  while (clientContexts.size > defaults.dtls.contextCacheSize) {
+    const oldest = clientContexts.keys().next().value as string;
+    clientContexts.get(oldest)?.close();
+    clientContexts.delete(oldest);
+  }
+  return ctx;
+}
+
+/**
+ * Closes every shared client context; associations already made keep theirs
+ * (each engine holds its own reference). Returns how many were closed.
+ */
+export function clearContextCache(): number {
+  const n = clientContexts.size;
+  for (const ctx of clientContexts.values()) ctx.close();
+  clientContexts.clear();
+  return n;
 }
 
 // --- errors -------------------------------------------------------------------

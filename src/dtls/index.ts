@@ -23,7 +23,7 @@ import { defaults } from '../config/defaults.js';
 import { createError, isJsecError, type JsecError } from '../errors/index.js';
 import type { NativeEngineOptions } from '../native/binding.js';
 import { native } from '../native/loader.js';
-import { createEngineContext, verificationEnabled } from './engine-config.js';
+import { clearContextCache as clearClientContexts, createEngineContext, sharedClientContext, verificationEnabled } from './engine-config.js';
 import { CONNECT_SCHEMA, LISTEN_SCHEMA, UPGRADE_SCHEMA, normalize, type DtlsConnectOptions, type DtlsListenOptions, type DtlsUpgradeOptions } from './options.js';
 import { DtlsServer } from './server.js';
 import { DtlsSocket, DtlsState, kCreate, kFail, kReceive, kStart } from './socket.js';
@@ -34,6 +34,23 @@ export { DtlsServer, DtlsServerState, type DtlsDatagram, type DtlsServerStats } 
 export type { DtlsCommonOptions, DtlsConnectOptions, DtlsListenOptions, DtlsUpgradeOptions } from './options.js';
 export type { PemInput, PskOptions, SecurityOptions, TimerSource } from './engine-config.js';
 export { activeHandles, type ActiveHandles } from '../bio/handles.js';
+
+/**
+ * Closes the client contexts `connect()` and `upgrade()` keep for reuse.
+ *
+ * Clients made with identical options share one native context (an LRU of
+ * `defaults.dtls.contextCacheSize`, 16): building one (parsing trust anchors,
+ * the identity, the PSK) costs more than a PSK handshake. Contexts are never
+ * shared across different trust anchors, identities, PSK settings, versions,
+ * ciphers, ALPN or SRTP options. Associations already made keep working (each
+ * holds its own reference). Useful before counting {@link activeHandles}, or to
+ * drop key material from memory.
+ *
+ * @returns how many contexts were closed.
+ */
+export function clearContextCache(): number {
+  return clearClientContexts();
+}
 
 /** Whether the running OpenSSL can negotiate DTLS-SRTP (`srtpProfiles`). */
 export function hasSrtp(): boolean {
@@ -126,7 +143,8 @@ export async function connect(host: string, port: number, options?: DtlsConnectO
   const o = normalize<DtlsConnectOptions>('dtls.connect', options, CONNECT_SCHEMA);
   if (o.signal?.aborted) throw abortError(o.signal);
   const verify = verificationEnabled(o);
-  const ctx = createEngineContext({ mode: 'dtls', role: 'client', security: o, minVersion: o.minVersion, maxVersion: o.maxVersion });
+  // Shared with other connects made with the same options; never closed here.
+  const ctx = sharedClientContext({ mode: 'dtls', role: 'client', security: o, minVersion: o.minVersion, maxVersion: o.maxVersion });
   let dgram: DgramSocket | undefined;
   try {
     let address = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
@@ -174,7 +192,6 @@ export async function connect(host: string, port: number, options?: DtlsConnectO
     return socket;
   } finally {
     // Engines hold their own reference to the SSL_CTX.
-    ctx.close();
     dgram?.close();
   }
 }
@@ -250,14 +267,16 @@ export async function upgrade(dgramSocket: DgramSocket, options?: DtlsUpgradeOpt
   }
   const server = o.isServer === true;
   const verify = verificationEnabled(o);
-  const ctx = createEngineContext({
+  const request = {
     mode: 'dtls',
     role: server ? 'server' : 'client',
     security: o,
     minVersion: o.minVersion,
     maxVersion: o.maxVersion,
     requestCert: o.requestCert ?? false,
-  });
+  } as const;
+  // Clients share a context with identical options; a server context (cookie secret, session cache) is its own.
+  const ctx = server ? createEngineContext(request) : sharedClientContext(request);
   try {
     const engineOptions: NativeEngineOptions = server
       ? { server: true, mtu: o.mtu, retransmitInitial: o.retransmitInitial, retransmitMax: o.retransmitMax, maxQueued: defaults.dtls.maxQueuedDatagrams }
@@ -285,6 +304,7 @@ export async function upgrade(dgramSocket: DgramSocket, options?: DtlsUpgradeOpt
     await handshakeWithin(socket, o.signal);
     return socket;
   } finally {
-    ctx.close();
+    // Engines hold their own reference to the SSL_CTX.
+    if (server) ctx.close();
   }
 }

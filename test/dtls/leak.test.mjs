@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { connect, listen, activeHandles } from 'jsec/dtls';
+import { connect, listen, activeHandles, clearContextCache } from 'jsec/dtls';
 import { dtlsPki } from '../helpers/dtls-pki.mjs';
 
 const pki = dtlsPki();
@@ -48,6 +48,10 @@ test('a thousand sessions opened and closed: native handle counts return to the 
   assert.equal(server.peerCount, 0);
   await server.close();
   silent.close();
+  // Client contexts are shared between connects with identical options: two option sets here
+  // (default roots; pki.ca), whatever the signal or timeouts.
+  assert.equal(activeHandles().contexts - start.contexts, 2, JSON.stringify(activeHandles()));
+  assert.equal(clearContextCache(), 2);
   const end = activeHandles();
   assert.deepEqual(end, start);
 });
