@@ -79,6 +79,19 @@ export const channels = Object.freeze({
  * @internal
  */
 export function peerChain(socket: tls.TLSSocket): X509Certificate[] {
+  // Decoding certificates is the costliest step after the handshake itself:
+  // the chain is built once per socket (it cannot change: renegotiation is
+  // off) and every later caller gets a copy of the same objects.
+  const memo = chains.get(socket);
+  if (memo) return [...memo];
+  const out = buildPeerChain(socket);
+  if (out.length > 0) chains.set(socket, Object.freeze([...out]));
+  return out;
+}
+
+const chains = new WeakMap<tls.TLSSocket, readonly X509Certificate[]>();
+
+function buildPeerChain(socket: tls.TLSSocket): X509Certificate[] {
   const out: X509Certificate[] = [];
   let c: tls.DetailedPeerCertificate | undefined;
   try {

@@ -233,8 +233,13 @@ export interface OcspInfo {
   readonly mustStaple: boolean;
 }
 
+const TLS_FEATURE_OID_DER = Buffer.from('06082b06010505070118', 'hex');
+
 /** Whether the certificate carries the must-staple TLS feature. @internal */
 export function hasMustStaple(cert: X509Certificate): boolean {
+  // Runs on every handshake: only a certificate whose DER holds the TLS
+  // feature extension's OID (1.3.6.1.5.5.7.1.24) is worth a full parse.
+  if (cert.raw.indexOf(TLS_FEATURE_OID_DER) < 0) return false;
   try {
     return Certificate.from(cert.raw).mustStaple;
   } catch {
