@@ -241,18 +241,24 @@ export class ClientExtension {
   #firstTicket(socket: tls.TLSSocket): Promise<void> {
     const wait = defaults.tlsAdvanced.ticketWait;
     if (this.#gotSession || wait === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
+    return new Promise((resolve, reject) => {
+      const settle = (err?: Error) => {
         clearTimeout(timer);
         this.#sessionWaiter = undefined;
+        socket.removeListener('readable', onReadable);
         // Leave Node's TLS read callback first: writes made from inside it
         // (the caller's first write after connect) would stall.
-        setImmediate(resolve);
+        setImmediate(() => (err ? reject(err) : resolve()));
       };
-      const timer = setTimeout(done, wait);
-      this.#sessionWaiter = done;
-      // Tickets are processed only while the socket reads.
-      socket.read(0);
+      // Application data also confirms the server accepted us; a 'readable'
+      // without data is the end of the stream: the server closed instead.
+      const onReadable = () => {
+        if (socket.readableLength > 0) settle();
+        else settle(createError('ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'The server closed the connection right after the handshake (it may have refused the client certificate)', {}));
+      };
+      const timer = setTimeout(() => settle(), wait);
+      this.#sessionWaiter = () => settle();
+      socket.on('readable', onReadable);
     });
   }
 }
@@ -286,14 +292,14 @@ function alpnList(v: MaterialOptions & { ALPNProtocols?: readonly string[] | Buf
 
 /** Per-server state of the advanced features. @internal */
 export class ServerExtension {
-  readonly #opts: AdvancedServerOptions & { ALPNProtocols?: readonly string[] | Buffer | Uint8Array };
+  readonly #opts: AdvancedServerOptions & { ALPNProtocols?: readonly string[] | Buffer | Uint8Array; requestCert?: boolean };
   readonly #alpn: string[] | undefined;
   readonly #peek: boolean;
   #staplers: StaplerSet | undefined;
   #ticketKeys: TicketKeys | undefined;
   #mainCert: string | undefined;
 
-  constructor(opts: AdvancedServerOptions & { ALPNProtocols?: readonly string[] | Buffer | Uint8Array; SNICallback?: unknown }, nodeOptions: tls.TlsOptions, context: TlsContext) {
+  constructor(opts: AdvancedServerOptions & { ALPNProtocols?: readonly string[] | Buffer | Uint8Array; SNICallback?: unknown; requestCert?: boolean }, nodeOptions: tls.TlsOptions, context: TlsContext) {
     this.#opts = opts;
     this.#alpn = alpnList(opts);
     if (opts.sni !== undefined && opts.SNICallback !== undefined) {
@@ -329,7 +335,9 @@ export class ServerExtension {
   /** Installs the per-server parts on a constructed server (and again after a reload). */
   install(server: tls.Server, context: TlsContext, initial: boolean): void {
     if (context.security.sessionTickets) {
-      this.#ticketKeys ??= ticketKeysFor(context);
+      // Servers that authenticate clients get keys of their own, so a session
+      // made without a client certificate never resumes on them.
+      this.#ticketKeys ??= ticketKeysFor(context, this.#opts.requestCert === true);
       installTicketKeys(server, this.#ticketKeys);
     }
     if (!initial) return;
@@ -370,15 +378,16 @@ export class ServerExtension {
   }
 }
 
-const contextTicketKeys = new WeakMap<TlsContext, TicketKeys>();
+const contextTicketKeys = new WeakMap<TlsContext, [TicketKeys | undefined, TicketKeys | undefined]>();
 
-function ticketKeysFor(context: TlsContext): TicketKeys {
-  let k = contextTicketKeys.get(context);
-  if (!k) {
-    k = new TicketKeys();
-    contextTicketKeys.set(context, k);
+function ticketKeysFor(context: TlsContext, clientAuth: boolean): TicketKeys {
+  let pair = contextTicketKeys.get(context);
+  if (!pair) {
+    pair = [undefined, undefined];
+    contextTicketKeys.set(context, pair);
   }
-  return k;
+  const i = clientAuth ? 1 : 0;
+  return (pair[i] ??= new TicketKeys());
 }
 
 /** Options of `TlsServer.reload()`: new material and policy. */
