@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate, generateSelfSigned, createCrl } from 'jsec/cert';
-import { OcspSigner, parseOcspRequest } from 'jsec/ocsp';
+import { buildOcspRequest, OcspSigner, parseOcspRequest } from 'jsec/ocsp';
 
 export const KEY_TYPES = Object.freeze({ RSA: 'rsa-2048', 'P-256': 'ec-p256' });
 export const VERSIONS = Object.freeze(['TLSv1.2', 'TLSv1.3']);
@@ -77,7 +77,8 @@ async function build() {
       if (req.method === 'GET') der = Buffer.from(decodeURIComponent(req.url.slice('/ocsp/'.length)), 'base64');
       const request = parseOcspRequest(der);
       let certId = request.certIds[0];
-      if (state.ocsp === 'wrong-cert') certId = { ...certId, serialNumber: '01' };
+      // A correctly signed answer about another certificate (the client must not accept it).
+      if (state.ocsp === 'wrong-cert') certId = buildOcspRequest({ issuer: root.cert, certificate: leaves.RSA.cert, nonce: false }).certIds[0];
       const revoked = state.ocsp === 'revoked' || state.revoked.has(certId.serialNumber);
       const now = state.now();
       const body = signer.sign({
