@@ -250,12 +250,12 @@ export class ClientExtension {
         // (the caller's first write after connect) would stall.
         setImmediate(() => (err ? reject(err) : resolve()));
       };
-      // Application data also confirms the server accepted us; a 'readable'
-      // without data is the end of the stream: the server closed instead.
-      const onReadable = () => {
-        if (socket.readableLength > 0) settle();
-        else settle(createError('ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'The server closed the connection right after the handshake (it may have refused the client certificate)', {}));
-      };
+      // Application data or the end of the stream also end the wait. A
+      // server that ends right after the handshake without a ticket is
+      // indistinguishable from one that refused the client certificate, so
+      // both hand out a socket that ends; the refusing jsec server reports
+      // the typed reason on its side.
+      const onReadable = () => settle();
       const timer = setTimeout(() => settle(), wait);
       this.#sessionWaiter = () => settle();
       socket.on('readable', onReadable);

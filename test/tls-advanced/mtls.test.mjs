@@ -12,6 +12,26 @@ import { dial, errorsAtLeast, MATRIX, only, pki, portOf, rejectionOf, roundTrip,
 const T = { timeout: 20_000 };
 const CLIENT_SIDE = ['ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'ERR_JSEC_TLS_ALERT'];
 
+/**
+ * A refused client: TLS 1.2 fails the connect with a typed error; with
+ * TLS 1.3 the client's handshake completes before the server decides, so it
+ * either fails or gets a socket that ends without a byte.
+ */
+async function refused(promise) {
+  let s;
+  try {
+    s = await promise;
+  } catch (err) {
+    assert.ok(CLIENT_SIDE.includes(err.code), err.code);
+    return err.code;
+  }
+  s.on('error', () => {});
+  const chunks = [];
+  for await (const c of s) chunks.push(c);
+  assert.equal(chunks.length, 0);
+  return 'ended';
+}
+
 describe('mTLS matrix', () => {
   for (const c of MATRIX) {
     test(`${c.name}: required client certificate: accepted, missing, untrusted`, T, async () => {
@@ -28,10 +48,8 @@ describe('mTLS matrix', () => {
       await roundTrip(p12);
       assert.equal(peers[1].peerCertificates[0].subject, 'CN=jsec client');
       // Negative: no certificate, and one from a root the server does not trust.
-      const missing = await rejectionOf(dial(srv, {}));
-      assert.ok(CLIENT_SIDE.includes(missing.code), missing.code);
-      const stranger = await rejectionOf(dial(srv, { cert: pki.strangerClient.cert, key: pki.strangerClient.key }));
-      assert.ok(CLIENT_SIDE.includes(stranger.code), stranger.code);
+      await refused(dial(srv, {}));
+      await refused(dial(srv, { cert: pki.strangerClient.cert, key: pki.strangerClient.key }));
       await errorsAtLeast(srv, 2);
       assert.deepEqual(srv.errors.map((e) => e.code).sort(), ['ERR_JSEC_NO_PEER_CERTIFICATE', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'].sort());
       assert.equal(peers.length, 2);
@@ -85,8 +103,8 @@ describe('mTLS on every path', () => {
       ]);
       assert.equal(both[0].status, 'rejected');
       assert.equal(both[0].reason.code, 'ERR_JSEC_NO_PEER_CERTIFICATE');
-      assert.equal(both[1].status, 'rejected');
-      assert.ok(CLIENT_SIDE.includes(both[1].reason.code), both[1].reason.code);
+      if (both[1].status === 'rejected') assert.ok(CLIENT_SIDE.includes(both[1].reason.code), both[1].reason.code);
+      else await refused(Promise.resolve(both[1].value));
       plain.close();
     });
   }
