@@ -66,7 +66,7 @@ export const DEFAULTS = Object.freeze({
   }),
   tlsAdvanced: Object.freeze({
     sessionsPerKey: d(4, 'TLS 1.3 servers send two tickets per connection and each is used once: four per server keeps two connections resumable.'),
-    ticketWait: d(1000, 'A TLS 1.3 client waits up to this long (ms) for the first ticket, which is also when a server that rejects the client certificate closes; servers that send no ticket only cost this once per full handshake.'),
+    ticketWait: d(1000, 'A TLS 1.3 client that presents a certificate waits up to this long (ms) for the first ticket, which is when a server that refuses the certificate says so.'),
     ticketKeyPeriod: d(3_600_000, 'Server ticket keys rotate hourly (ms): a stolen key exposes at most about an hour of resumed sessions.'),
     ticketKeyGrace: d(3_600_000, 'A retired ticket key still decrypts for an hour (ms), far longer than the 300 s ticket lifetime, so rotation never forces full handshakes.'),
     clientOcsp: d('prefer' as const, 'Ask for a staple and verify it if sent (revoked fails; must-staple without a staple fails); servers that do not staple still connect.'),

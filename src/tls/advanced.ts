@@ -160,9 +160,13 @@ export class ClientExtension {
   #staple: Buffer | undefined;
   #gotSession = false;
   #sessionWaiter: (() => void) | undefined;
+  /** Whether this client presents a certificate (only then can a TLS 1.3 server refuse it after our Finished). */
+  readonly #presentsCertificate: boolean;
 
   constructor(opts: AdvancedClientOptions, context: TlsContext) {
     this.#opts = opts;
+    const material = contextInternals(context).secureOptions;
+    this.#presentsCertificate = material.cert !== undefined || material.pfx !== undefined;
     const mode = opts.ocsp ?? defaults.tlsAdvanced.clientOcsp;
     if (mode !== 'require' && mode !== 'prefer' && mode !== 'off') {
       throw createError('ERR_INVALID_ARG_VALUE', `The client "ocsp" option is 'require', 'prefer' or 'off'; got ${JSON.stringify(typeof mode === 'string' ? mode : typeof mode)}`, { option: 'ocsp' });
@@ -215,9 +219,10 @@ export class ClientExtension {
 
   /**
    * The checks after chain and host-name verification (see the module notes
-   * for the order), then, on a full TLS 1.3 handshake, the wait for the
-   * server's first ticket: a server that rejects the client certificate
-   * closes the connection instead of sending one.
+   * for the order), then, on a full TLS 1.3 handshake by a client that
+   * presents a certificate, the wait for the server's first ticket: a server
+   * that rejects the client certificate closes the connection instead of
+   * sending one.
    */
   async afterVerify(socket: tls.TLSSocket, verify: boolean, chainOf: () => readonly X509Certificate[]): Promise<void> {
     const resumed = socket.isSessionReused();
@@ -235,7 +240,10 @@ export class ClientExtension {
         throw createError('ERR_JSEC_TLS_VERIFY_PEER', 'The verifyPeer hook rejected the server', { cause, peerCertificate: chain[0], chain });
       }
     }
-    if (socket.getProtocol() === 'TLSv1.3' && !resumed) await this.#firstTicket(socket);
+    // Only a client that presents a certificate can be refused after its
+    // Finished; for everyone else the wait would only delay connect (the
+    // tickets still reach the session cache when they arrive).
+    if (this.#presentsCertificate && socket.getProtocol() === 'TLSv1.3' && !resumed) await this.#firstTicket(socket);
   }
 
   #firstTicket(socket: tls.TLSSocket): Promise<void> {

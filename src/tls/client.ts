@@ -13,7 +13,7 @@ import { validateOptions, type Schema } from '../config/validate.js';
 import { createError, type JsecError } from '../errors/index.js';
 import { contextFor, isTlsContext, MATERIAL_SCHEMA, TlsContext, type MaterialOptions } from './context.js';
 import { certificateError, mapTlsError } from './errors.js';
-import { channels, peerChain, recordSocket } from './info.js';
+import { channels, notePeerCertificate, peerChain, recordSocket } from './info.js';
 import { ADVANCED_CLIENT_SCHEMA, ClientExtension, type AdvancedClientOptions } from './advanced.js';
 import type { SecurityPolicy } from './policy.js';
 
@@ -275,6 +275,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
         secureContext: run.context.secureContext,
         rejectUnauthorized: false,
         checkServerIdentity: (_host, cert) => {
+          notePeerCertificate(socket, cert);
           hostError = run.verify ? userCheck(run.checkHost, cert) : undefined;
           return hostError;
         },

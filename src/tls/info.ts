@@ -90,12 +90,24 @@ export function peerChain(socket: tls.TLSSocket): X509Certificate[] {
 }
 
 const chains = new WeakMap<tls.TLSSocket, readonly X509Certificate[]>();
+const details = new WeakMap<tls.TLSSocket, tls.DetailedPeerCertificate>();
+
+/**
+ * Keeps the detailed peer certificate Node already built for its host-name
+ * check, so the chain is not decoded a second time (it is the largest cost
+ * of a handshake after the cryptography).
+ *
+ * @internal
+ */
+export function notePeerCertificate(socket: tls.TLSSocket, cert: tls.PeerCertificate): void {
+  if (cert && (cert as tls.DetailedPeerCertificate).raw) details.set(socket, cert as tls.DetailedPeerCertificate);
+}
 
 function buildPeerChain(socket: tls.TLSSocket): X509Certificate[] {
   const out: X509Certificate[] = [];
-  let c: tls.DetailedPeerCertificate | undefined;
+  let c: tls.DetailedPeerCertificate | undefined = details.get(socket);
   try {
-    c = socket.getPeerCertificate(true);
+    c ??= socket.getPeerCertificate(true);
   } catch {
     return out;
   }
