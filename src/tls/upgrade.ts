@@ -43,7 +43,7 @@ const UPGRADE_SCHEMA: Schema = Object.freeze({
 });
 
 const CLIENT_ONLY = ['servername', 'session', 'checkServerIdentity', 'dangerouslyDisableVerification', 'minDHSize', 'host', ...ADVANCED_CLIENT_ONLY] as const;
-const SERVER_ONLY = ['requestCert', 'SNICallback', 'allowHalfOpen', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', ...ADVANCED_SERVER_ONLY] as const;
+const SERVER_ONLY = ['requestCert', 'SNICallback', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', ...ADVANCED_SERVER_ONLY] as const;
 
 function checkTransport(socket: unknown): asserts socket is Duplex {
   if (!(socket instanceof Duplex)) {
@@ -98,11 +98,16 @@ function upgradeClient(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<t
   }
   const servername = opts.servername ?? (opts.host !== undefined && isIP(opts.host) === 0 ? opts.host : undefined);
   const nodeOptions: tls.ConnectionOptions = { ...clientNodeOptions(copts, servername), socket };
+  // As tls.connect({ socket }): a STARTTLS client may keep writing after the server ends.
+  if (opts.allowHalfOpen !== undefined) (nodeOptions as { allowHalfOpen?: boolean }).allowHalfOpen = opts.allowHalfOpen;
+  // Sessions belong to one server: the transport's peer port (where it has
+  // one) keeps two STARTTLS servers on one host apart.
+  const peerPort = (socket as { remotePort?: number }).remotePort;
   return runClientHandshake(nodeOptions, {
     context,
     checkHost: checkHost ?? 'localhost',
     servername,
-    sessionKey: opts.session === undefined && opts.host !== undefined ? sessionKeyFor(`starttls:${opts.host}`, servername, opts.ALPNProtocols) : undefined,
+    sessionKey: opts.session === undefined && opts.host !== undefined ? sessionKeyFor(`starttls:${opts.host}:${peerPort ?? ''}`, servername, opts.ALPNProtocols) : undefined,
     verify,
     signal: opts.signal,
     handshakeTimeout: opts.handshakeTimeout ?? defaults.tls.handshakeTimeout,

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // Differential stream conformance: connected socket pairs over plain `net`
 // (TCP, Unix) and over jsec TLS (TCP, Unix, STARTTLS-upgraded, TLS 1.2), and a
 // recorder of each side's observable event trace. A scenario drives a pair and
@@ -182,12 +183,8 @@ async function startTlsClient(socket, { allowHalfOpen, ...tlsOptions }) {
   socket.write('STARTTLS\r\n');
   const line = await readLine(socket);
   if (line !== '220 ready') throw new Error(`unexpected line ${line}`);
-  const tlsSocket = await upgrade(socket, { ...tlsOptions, host: '127.0.0.1' });
-  // TODO(jsec/tls): upgrade() rejects `allowHalfOpen` in the client role
-  // (ERR_JSEC_CONFLICTING_OPTIONS), although tls.connect({ socket }) honours it
-  // and a STARTTLS client needs it for half close; set the stream's property
-  // directly until upgrade() accepts the option.
-  tlsSocket.allowHalfOpen = allowHalfOpen;
+  const tlsSocket = await upgrade(socket, { ...tlsOptions, allowHalfOpen, host: '127.0.0.1' });
+  assert.equal(tlsSocket.allowHalfOpen, allowHalfOpen, 'upgrade() applies allowHalfOpen in the client role');
   return tlsSocket;
 }
 
