@@ -138,16 +138,17 @@ export interface SessionAccess {
 
 /** The protocol of a serialized SSL_SESSION (its ssl_version field), or 'unknown'. @internal */
 export function sessionProtocol(der: Buffer): string {
-  // SSL_SESSION ::= SEQUENCE { version INTEGER (1), ssl_version INTEGER, ... }
-  if (der.length < 10 || der[0] !== 0x30) return 'unknown';
-  let p = 2;
-  if (der[1]! & 0x80) p = 2 + (der[1]! & 0x7f);
-  if (der[p] !== 0x02 || der[p + 1] !== 0x01) return 'unknown';
-  p += 3;
-  if (der[p] !== 0x02 || der[p + 1] !== 0x02) return 'unknown';
-  const v = der.readUInt16BE(p + 2);
+  // SSL_SESSION ::= SEQUENCE { version INTEGER (1), ssl_version INTEGER, ... }.
+  // Node 22 and later wrap the DER in a header of their own, so look for the
+  // two leading INTEGERs rather than assuming they start the buffer.
+  const at = der.subarray(0, 256).indexOf(SESSION_PREFIX);
+  if (at < 0 || at + SESSION_PREFIX.length + 2 > der.length) return 'unknown';
+  const v = der.readUInt16BE(at + SESSION_PREFIX.length);
   return v === 0x0304 ? 'TLSv1.3' : v === 0x0303 ? 'TLSv1.2' : 'unknown';
 }
+
+/** `INTEGER 1` (the session format version), then the tag and length of `INTEGER ssl_version`. */
+const SESSION_PREFIX = Buffer.from('0201010202', 'hex');
 
 const NO_SESSIONS: SessionAccess = Object.freeze({ get: () => undefined, set: () => {}, delete: () => {} });
 
