@@ -9,13 +9,14 @@
 import type { X509Certificate } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
 import { check, isBytes, validateOptions } from '../config/validate.js';
-import { createError, type ErrorCode } from '../errors/index.js';
+import { createError, isErrorCode, type ErrorCode } from '../errors/index.js';
 import type { NativeCmsVerified, NativeCmsVerifyOptions } from '../native/binding.js';
 import { native } from '../native/loader.js';
 import { certDer, certsDer, parsed, type CertificateInput, type CertificatesInput } from './certs.js';
 import { looksLikePem, pemBlocks, toPem } from './encoding.js';
 import { asBuffer, dataBuffer, fail, type Bytes, type Data } from './internal.js';
 import { privateKeyOf, type KeyInput, type Passphrase } from './keys.js';
+import { verifyCodeName } from '../cert/verify-codes.js';
 
 /** A CMS structure: DER bytes, or PEM (`CMS`, `PKCS7`) as text or bytes. */
 export type CmsInput = string | Bytes;
@@ -147,24 +148,6 @@ export interface CmsVerified {
   readonly certificates: readonly X509Certificate[];
 }
 
-const VERIFY_CODES: Readonly<Record<number, ErrorCode>> = {
-  2: 'UNABLE_TO_GET_ISSUER_CERT',
-  7: 'CERT_SIGNATURE_FAILURE',
-  9: 'CERT_NOT_YET_VALID',
-  10: 'CERT_HAS_EXPIRED',
-  18: 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  19: 'SELF_SIGNED_CERT_IN_CHAIN',
-  20: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  21: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  22: 'CERT_CHAIN_TOO_LONG',
-  23: 'CERT_REVOKED',
-  24: 'INVALID_CA',
-  25: 'PATH_LENGTH_EXCEEDED',
-  26: 'INVALID_PURPOSE',
-  27: 'CERT_UNTRUSTED',
-  28: 'CERT_REJECTED',
-};
-
 function verifyArgs(cms: unknown, options: unknown): NativeCmsVerifyOptions {
   const o = validateOptions<CmsVerifyOptions>('cmsVerify', options, {
     trusted: { type: 'any' },
@@ -191,7 +174,8 @@ function verifyArgs(cms: unknown, options: unknown): NativeCmsVerifyOptions {
 function verified(r: NativeCmsVerified): CmsVerified {
   const signers = r.signers.map((d) => parsed('signer', d));
   if (!r.chainOk) {
-    const code = VERIFY_CODES[r.verifyCode!] ?? 'ERR_JSEC_CERT_VERIFY';
+    const name = verifyCodeName(r.verifyCode!);
+    const code: ErrorCode = isErrorCode(name) ? name : 'ERR_JSEC_CERT_VERIFY';
     throw createError(code, `CMS signer ${r.signerIndex} is not trusted: ${r.verifyError}`, {
       verifyCode: r.verifyCode,
       verifyError: r.verifyError,

@@ -15,6 +15,7 @@ import { createError, isJsecError, type JsecError } from '../errors/index.js';
 import type { NativeEngine, NativeEngineContext, NativeEngineContextOptions } from '../native/binding.js';
 import { native } from '../native/loader.js';
 import { certificateError } from '../tls/errors.js';
+import { verifyCodeName as x509VerifyCodeName } from '../cert/verify-codes.js';
 
 /** PEM text as a string or bytes. */
 export type PemInput = string | Buffer | Uint8Array;
@@ -338,34 +339,12 @@ export function clearContextCache(): number {
 
 // --- errors -------------------------------------------------------------------
 
-const VERIFY_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  2: 'UNABLE_TO_GET_ISSUER_CERT',
-  3: 'UNABLE_TO_GET_CRL',
-  4: 'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  6: 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  7: 'CERT_SIGNATURE_FAILURE',
-  9: 'CERT_NOT_YET_VALID',
-  10: 'CERT_HAS_EXPIRED',
-  13: 'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-  14: 'ERROR_IN_CERT_NOT_AFTER_FIELD',
-  18: 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  19: 'SELF_SIGNED_CERT_IN_CHAIN',
-  20: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  21: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  22: 'CERT_CHAIN_TOO_LONG',
-  23: 'CERT_REVOKED',
-  24: 'INVALID_CA',
-  25: 'PATH_LENGTH_EXCEEDED',
-  26: 'INVALID_PURPOSE',
-  27: 'CERT_UNTRUSTED',
-  28: 'CERT_REJECTED',
-  62: 'ERR_TLS_CERT_ALTNAME_INVALID',
-  64: 'ERR_TLS_CERT_ALTNAME_INVALID',
-});
+/** OpenSSL's host-name and IP-address mismatch codes, which Node reports as `ERR_TLS_CERT_ALTNAME_INVALID`. */
+const ALTNAME_MISMATCH = new Set([62, 64]);
 
 /** Node's name for an OpenSSL verify code (as in `authorizationError`). */
 export function verifyCodeName(code: number): string {
-  return VERIFY_NAMES[code] ?? `X509_V_ERR_${code}`;
+  return ALTNAME_MISMATCH.has(code) ? 'ERR_TLS_CERT_ALTNAME_INVALID' : x509VerifyCodeName(code);
 }
 
 const SSL_R = {
