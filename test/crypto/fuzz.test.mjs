@@ -8,19 +8,13 @@ import { after, before, test } from 'node:test';
 import * as c from 'jsec/crypto';
 import { JsecError, isErrorCode } from 'jsec/errors';
 import { makePki } from '../helpers/crypto-pki.mjs';
+import { seeded } from '../helpers/prng.mjs';
 
 const SEED = Number(process.env.JSEC_FUZZ_SEED ?? 0x6a736563);
 const N = Number(process.env.JSEC_FUZZ_ITERATIONS ?? 250);
 
 function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seeded(seed).next;
 }
 
 function mutator(seed) {

@@ -3,17 +3,11 @@
 // direction independently drops, duplicates, reorders and delays datagrams
 // from a seeded PRNG, so a failing run can be replayed with its seed.
 import { createSocket } from 'node:dgram';
+import { seeded } from './prng.mjs';
 
-/** mulberry32: a small, fast, seedable PRNG. */
+/** A seeded source of numbers in [0, 1) (see helpers/prng.mjs). */
 export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seeded(seed).next;
 }
 
 /**

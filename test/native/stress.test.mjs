@@ -22,6 +22,7 @@ import { buildOcspRequest, parseOcspRequest, parseOcspResponse, OcspSigner, veri
 import { MemoryBio, TlsEngine, activeHandles } from 'jsec/bio';
 import { JsecError, isErrorCode } from 'jsec/errors';
 import { smallPki } from '../helpers/test-pki.mjs';
+import { seeded } from '../helpers/prng.mjs';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
@@ -29,22 +30,8 @@ const gc = runInNewContext('gc');
 const SEED = Number(process.env.JSEC_STRESS_SEED ?? 0x6e617469);
 const MiB = 1024 * 1024;
 
-/** mulberry32 */
 function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  const bytes = (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) b[i] = int(256);
-    return b;
-  };
+  const { next, int, bytes } = seeded(seed);
   // A hostile variant of valid DER: truncated, bit-flipped, length-tampered or random.
   const hostile = (der) => {
     const b = Buffer.from(der);

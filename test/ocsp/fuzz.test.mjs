@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { buildOcspRequest, createOcspErrorResponse, OcspSigner, parseOcspRequest, parseOcspResponse, verifyOcspResponse } from 'jsec/ocsp';
 import { JsecError } from 'jsec/errors';
 import { smallPki } from '../helpers/test-pki.mjs';
+import { seeded } from '../helpers/prng.mjs';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
@@ -16,24 +17,7 @@ const gc = runInNewContext('gc');
 const N = 10_000;
 const PARSE_CODES = new Set(['ERR_JSEC_OCSP_PARSE', 'ERR_JSEC_OCSP_TOO_LARGE']);
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  const bytes = (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) b[i] = int(256);
-    return b;
-  };
-  return { next, int, bytes };
-}
+const prng = seeded;
 
 /** The i-th fuzz input derived from the corpus. */
 function input(r, corpus, i) {
