@@ -42,23 +42,30 @@ export interface AdvancedClientOptions {
   ocsp?: ClientOcspMode;
   /** CRL checking of the server certificate, see {@link RevocationOptions}. Default off. */
   revocation?: RevocationOptions;
-  /** SPKI pins (`'sha256/<base64>'`); some certificate of the verified chain must match one. Checked after verification, never instead of it. */
+  /**
+   * SPKI pins (`'sha256/<base64>'`); some certificate of the verified chain must match one. Checked after
+   * verification, never instead of it. Default: none (no pinning).
+   */
   pins?: readonly string[];
   /**
    * Runs after every built-in check (chain, host name, OCSP, CRL, pins), on
    * full and resumed handshakes; may be async. Throw (or reject) to refuse the
    * server: the connection fails with `ERR_JSEC_TLS_VERIFY_PEER` (`cause` is what was thrown).
+   * Default: none.
    */
   verifyPeer?: (chain: readonly X509Certificate[], info: TlsInfo) => void | Promise<void>;
   /** Where sessions are cached for automatic resumption. Default: the context's {@link LruSessionStore}; `false` disables caching. */
   sessionStore?: SessionStore | false;
-  /** DANGEROUS: writes the TLS secrets (NSS key log format) to this sink. Warns once per process. */
+  /**
+   * DANGEROUS: writes the TLS secrets (NSS key log format) to this sink; anyone who reads it can decrypt
+   * the traffic. Warns once per process. Default: none (no key log; `SSLKEYLOGFILE` is never read).
+   */
   dangerouslyLogKeys?: KeyLogSink;
 }
 
 /** Server options added by the advanced features. */
 export interface AdvancedServerOptions {
-  /** Name-based certificate selection, see {@link SniOptions}. Excludes `SNICallback`. */
+  /** Name-based certificate selection, see {@link SniOptions}. Excludes `SNICallback`. Default: none (one certificate). */
   sni?: SniOptions;
   /**
    * When the client offers ALPN protocols and none is in `ALPNProtocols`:
@@ -75,7 +82,10 @@ export interface AdvancedServerOptions {
   ocsp?: ServerOcspOption;
   /** Session-ticket keys with rotation, shareable between processes. Default: private {@link TicketKeys} per server context. */
   ticketKeys?: TicketKeys;
-  /** DANGEROUS: writes the TLS secrets of every connection (NSS key log format) to this sink. */
+  /**
+   * DANGEROUS: writes the TLS secrets of every connection (NSS key log format) to this sink; anyone who
+   * reads it can decrypt the traffic. Warns once per process. Default: none.
+   */
   dangerouslyLogKeys?: KeyLogSink;
 }
 
@@ -403,7 +413,7 @@ function ticketKeysFor(context: TlsContext, clientAuth: boolean): TicketKeys {
 export interface ReloadOptions extends MaterialOptions {
   /** The new security policy (default: the defaults, as for `listen`). */
   security?: SecurityPolicy;
-  /** A server context instead of material. */
+  /** A server context instead of material. Default: none (a new context is built from the material). */
   context?: TlsContext;
 }
 

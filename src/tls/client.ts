@@ -21,7 +21,7 @@ import type { SecurityPolicy } from './policy.js';
 export interface ClientOptions extends MaterialOptions, AdvancedClientOptions {
   /** SNI name and the name the certificate must match. Default: the host, unless it is an IP address (then no SNI is sent and the IP is checked against IP SANs). */
   servername?: string;
-  /** ALPN protocols offered, preferred first. */
+  /** ALPN protocols offered, preferred first. Default: none (no ALPN extension is sent). */
   ALPNProtocols?: readonly string[] | Buffer | Uint8Array;
   /** A session (from `socket.getSession()` or the `'session'` event) to resume. Default: the context's session cache. */
   session?: Buffer | Uint8Array;
@@ -30,24 +30,31 @@ export interface ClientOptions extends MaterialOptions, AdvancedClientOptions {
    * The chain is verified regardless. Default: `tls.checkServerIdentity`.
    */
   checkServerIdentity?: (hostname: string, cert: tls.PeerCertificate) => Error | undefined;
-  /** A client context from {@link createContext}; excludes the material and `security` options. */
+  /**
+   * A client context from {@link createContext}; excludes the material and `security` options
+   * (`ERR_JSEC_CONFLICTING_OPTIONS`), and a server context is refused (`ERR_INVALID_ARG_VALUE`).
+   * Default: a context built from the material and `security`, shared process-wide by identical options.
+   */
   context?: TlsContext;
-  /** The security policy. */
+  /** The security policy. Default: jsec's defaults (TLS 1.2 minimum, ECDHE + AEAD suites; see {@link SecurityPolicy}). */
   security?: SecurityPolicy;
-  /** Cancels the pending connect/handshake: the promise rejects with `ABORT_ERR` and the socket is destroyed. */
+  /** Cancels the pending connect/handshake: the promise rejects with `ABORT_ERR` and the socket is destroyed. Default: none. */
   signal?: AbortSignal;
   /** Milliseconds for transport connect + handshake + verification. Default `defaults.tls.handshakeTimeout` (30 s); 0 disables. */
   handshakeTimeout?: number;
   /**
    * Turns certificate and host-name verification off. DANGEROUS: anyone on the
-   * path can impersonate the server. Emits a process warning once per process.
+   * path can impersonate the server. Emits a process warning once per process. Default `false`.
    */
   dangerouslyDisableVerification?: boolean;
-  /** Only `true` is accepted; use `dangerouslyDisableVerification` to turn verification off. */
+  /**
+   * Only `true` is accepted (the default); `false` throws `ERR_INVALID_ARG_VALUE` pointing to
+   * `dangerouslyDisableVerification`, so verification is never turned off by Node habit.
+   */
   rejectUnauthorized?: true;
-  /** Minimum DH parameter size for DHE (Node's option). */
+  /** Minimum DH parameter size for DHE (Node's option). Default: Node's (1024 bits). */
   minDHSize?: number;
-  /** Socket read high-water mark (Node's option). */
+  /** Socket read high-water mark (Node's option). Default: Node's stream default. */
   highWaterMark?: number;
 }
 
@@ -55,29 +62,32 @@ export interface ClientOptions extends MaterialOptions, AdvancedClientOptions {
 export interface ConnectOptions extends ClientOptions {
   /** Host name or IP address. Default `'localhost'`. */
   host?: string;
-  /** TCP port (required unless `path`). */
+  /** TCP port, 1 to 65535 (`ERR_OUT_OF_RANGE`). No default: required unless `path` (`ERR_MISSING_OPTION`). */
   port?: number | string;
-  /** Unix socket path (instead of host/port). The host name checked is `servername`, else `'localhost'`. */
+  /**
+   * Unix socket path (instead of host/port; combining them throws `ERR_JSEC_CONFLICTING_OPTIONS`).
+   * The host name checked is `servername`, else `'localhost'`. No default.
+   */
   path?: string;
   /** As in net: keep the writable side open after the peer ends. Default `false`. */
   allowHalfOpen?: boolean;
   /** Disable Nagle. Default `false` (as net). */
   noDelay?: boolean;
-  /** Enable TCP keep-alive. */
+  /** Enable TCP keep-alive. Default `false` (as net). */
   keepAlive?: boolean;
-  /** Keep-alive initial delay in ms. */
+  /** Keep-alive initial delay in ms. Default 0 (as net). */
   keepAliveInitialDelay?: number;
-  /** Socket idle timeout in ms (net's `timeout`: emits `'timeout'`, does not close). */
+  /** Socket idle timeout in ms (net's `timeout`: emits `'timeout'`, does not close). Default: none. */
   timeout?: number;
-  /** Local address to bind. */
+  /** Local address to bind. Default: chosen by the OS. */
   localAddress?: string;
-  /** Local port to bind. */
+  /** Local port to bind. Default: chosen by the OS. */
   localPort?: number;
-  /** IP family for DNS lookup: 0, 4 or 6. */
+  /** IP family for DNS lookup: 0, 4 or 6. Default 0 (both, as net). */
   family?: number;
-  /** Custom DNS lookup (net's option). */
+  /** Custom DNS lookup (net's option). Default `dns.lookup`. */
   lookup?: (...args: never[]) => unknown;
-  /** Try all DNS addresses (net's `autoSelectFamily`). */
+  /** Try all DNS addresses (net's `autoSelectFamily`). Default: net's (`net.getDefaultAutoSelectFamily()`). */
   autoSelectFamily?: boolean;
 }
 

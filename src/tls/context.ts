@@ -19,15 +19,15 @@ export type PemInput = string | Buffer | Uint8Array;
 export interface MaterialOptions {
   /** Trust anchors (PEM). Default: Node's bundled Mozilla store. Replaces the default store when given, as in Node. */
   ca?: PemInput | readonly PemInput[];
-  /** Own certificate chain (PEM, leaf first). Client: for mutual TLS. Server: required unless `pfx`. */
+  /** Own certificate chain (PEM, leaf first). Client: for mutual TLS. Server: required unless `pfx`. No default. */
   cert?: PemInput | readonly PemInput[];
-  /** Private key (PEM) for `cert`. */
+  /** Private key (PEM) for `cert`; it must match the certificate. No default. */
   key?: PemInput | readonly PemInput[];
-  /** PKCS#12 bundle holding key and chain (instead of `cert`/`key`). */
+  /** PKCS#12 bundle holding key and chain (instead of `cert`/`key`). No default. */
   pfx?: PemInput | readonly PemInput[];
-  /** Passphrase for an encrypted `key` or `pfx`. */
+  /** Passphrase for an encrypted `key` or `pfx`. No default: an encrypted key without it fails (never prompts). */
   passphrase?: string;
-  /** Certificate revocation lists (PEM). */
+  /** Certificate revocation lists (PEM), checked against the peer chain. Default: none. */
   crl?: PemInput | readonly PemInput[];
 }
 
@@ -35,7 +35,7 @@ export interface MaterialOptions {
 export interface ContextOptions extends MaterialOptions {
   /** Which side the context is for. Default `'client'`. A server context needs `cert` + `key` or `pfx`. */
   role?: 'client' | 'server';
-  /** The security policy. */
+  /** The security policy. Default: jsec's defaults (see {@link SecurityPolicy}). */
   security?: SecurityPolicy;
 }
 

@@ -36,10 +36,15 @@ export interface TlsInfo {
   readonly handshakeDuration: number | undefined;
   /** Ephemeral key exchange (client side only; `{}` on servers, as in Node). */
   readonly ephemeralKey: { readonly type?: string; readonly name?: string; readonly size?: number };
+  /** The local address, when the transport has one (a TCP socket). */
   readonly localAddress: string | undefined;
+  /** The local port, when the transport has one (a TCP socket). */
   readonly localPort: number | undefined;
+  /** The peer's address, when the transport has one (undefined for Unix sockets and other duplexes). */
   readonly remoteAddress: string | undefined;
+  /** The peer's port, when the transport has one. */
   readonly remotePort: number | undefined;
+  /** `'IPv4'` or `'IPv6'`, when the transport has one. */
   readonly remoteFamily: string | undefined;
   /** Client: the OCSP staple check (`status` good/revoked/unknown/none/resumed, `thisUpdate`, `nextUpdate`, `mustStaple`); undefined with `ocsp: 'off'`. */
   readonly ocsp: OcspInfo | undefined;

@@ -35,7 +35,7 @@ export interface OcspStaplerOptions {
   timeout?: number;
   /** The clock, ms. Default `Date.now`. */
   now?: () => number;
-  /** A static response (DER) instead of fetching; verified before it is served. */
+  /** A static response (DER) instead of fetching; verified before it is served. Default: none (fetch from `url`). */
   response?: Buffer;
 }
 
@@ -62,6 +62,12 @@ export class OcspStapler {
   #inflight: Promise<void> | undefined;
   #lastError: JsecError | undefined;
 
+  /**
+   * Creates a stapler for one certificate; with `response` it is verified and cached at once.
+   *
+   * @throws ConfigError `ERR_MISSING_OPTION` when no `response` is given and neither `url` nor the
+   *   certificate names an OCSP responder.
+   */
   constructor(options: OcspStaplerOptions) {
     this.#leaf = toX509(options.certificate);
     this.#issuer = toX509(options.issuer);
@@ -157,6 +163,7 @@ export class OcspStapler {
     this.#status = undefined;
   }
 
+  /** Same as {@link OcspStapler.close} (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -227,7 +234,9 @@ export type ClientOcspMode = 'require' | 'prefer' | 'off';
 export interface OcspInfo {
   /** `'good' | 'revoked' | 'unknown'` from a verified staple; `'none'` when no staple came; `'resumed'` when the session was resumed (no certificate exchange, so no staple). */
   readonly status: 'good' | 'revoked' | 'unknown' | 'none' | 'resumed';
+  /** When the stapled status was known correct (with a verified staple only). */
   readonly thisUpdate?: Date;
+  /** When newer status will be available; null when the responder gave none (with a verified staple only). */
   readonly nextUpdate?: Date | null;
   /** Whether the leaf carries the TLS feature status_request (must-staple, RFC 7633). */
   readonly mustStaple: boolean;

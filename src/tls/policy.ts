@@ -37,21 +37,31 @@ export interface SecurityPolicy {
   sessionTimeout?: number;
   /** Whether session tickets (RFC 5077 / TLS 1.3 stateless tickets) are used. Default `true`. */
   sessionTickets?: boolean;
-  /** Allows `minVersion` below TLS 1.2. Insecure (RFC 8996); warns once per process. */
+  /** Allows `minVersion` below TLS 1.2. Insecure (RFC 8996); warns once per process. Default `false`. */
   dangerouslyAllowLegacyVersions?: boolean;
 }
 
 /** The normalised policy: every key present. */
 export interface NormalizedPolicy {
+  /** See {@link SecurityPolicy.minVersion}. */
   readonly minVersion: TlsVersion;
+  /** See {@link SecurityPolicy.maxVersion}. */
   readonly maxVersion: TlsVersion;
+  /** See {@link SecurityPolicy.ciphers}. */
   readonly ciphers: string;
+  /** See {@link SecurityPolicy.ciphersuites}. */
   readonly ciphersuites: string;
+  /** See {@link SecurityPolicy.groups}; undefined means OpenSSL's list. */
   readonly groups: string | undefined;
+  /** See {@link SecurityPolicy.sigalgs}; undefined means OpenSSL's list. */
   readonly sigalgs: string | undefined;
+  /** See {@link SecurityPolicy.sessionCacheSize}. */
   readonly sessionCacheSize: number;
+  /** See {@link SecurityPolicy.sessionTimeout} (seconds). */
   readonly sessionTimeout: number;
+  /** See {@link SecurityPolicy.sessionTickets}. */
   readonly sessionTickets: boolean;
+  /** See {@link SecurityPolicy.dangerouslyAllowLegacyVersions}. */
   readonly dangerouslyAllowLegacyVersions: boolean;
 }
 

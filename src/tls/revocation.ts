@@ -44,6 +44,7 @@ export interface RevocationInfo {
   readonly status: 'good' | 'no-distribution-point' | 'unavailable';
   /** The CDP URL used. */
   readonly url?: string;
+  /** Why the check could not be made (`'unavailable'` only). */
   readonly error?: JsecError;
 }
 

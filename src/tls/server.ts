@@ -20,9 +20,12 @@ import type { SecurityPolicy } from './policy.js';
 
 /** Options shared by `listen` and the server role of `upgrade`. */
 export interface ServerOptions extends MaterialOptions, AdvancedServerOptions {
-  /** A server context from {@link createContext} (`role: 'server'`); excludes the material and `security` options. */
+  /**
+   * A server context from {@link createContext} (`role: 'server'`); excludes the material and `security`
+   * options. Default: a context built from the material and `security`.
+   */
   context?: TlsContext;
-  /** The security policy. */
+  /** The security policy. Default: jsec's defaults (see {@link SecurityPolicy}). */
   security?: SecurityPolicy;
   /** Ask clients for a certificate. Default `false`. */
   requestCert?: boolean;
@@ -32,21 +35,24 @@ export interface ServerOptions extends MaterialOptions, AdvancedServerOptions {
    * authentication: the connection is accepted and `info().authorized` tells.
    */
   rejectUnauthorized?: boolean;
-  /** ALPN protocols the server supports, preferred first. */
+  /** ALPN protocols the server supports, preferred first. Default: none (ALPN is not negotiated). */
   ALPNProtocols?: readonly string[] | Buffer | Uint8Array;
-  /** Picks the context for an SNI name: `cb(null, context)` with a `TlsContext` or a `tls.SecureContext`. */
+  /**
+   * Picks the context for an SNI name: `cb(null, context)` with a `TlsContext` or a `tls.SecureContext`.
+   * Default: none (one certificate for every name). Exclusive with `sni` (`ERR_JSEC_CONFLICTING_OPTIONS`).
+   */
   SNICallback?: (servername: string, cb: (err: Error | null, ctx?: TlsContext | tls.SecureContext) => void) => void;
   /** Milliseconds from accept to a completed handshake. Default `defaults.tls.handshakeTimeout` (30 s). */
   handshakeTimeout?: number;
   /** As in net. Default `false`. */
   allowHalfOpen?: boolean;
-  /** Disable Nagle on accepted sockets. */
+  /** Disable Nagle on accepted sockets. Default `false` (as net). */
   noDelay?: boolean;
-  /** TCP keep-alive on accepted sockets. */
+  /** TCP keep-alive on accepted sockets. Default `false` (as net). */
   keepAlive?: boolean;
-  /** Keep-alive initial delay in ms. */
+  /** Keep-alive initial delay in ms. Default 0 (as net). */
   keepAliveInitialDelay?: number;
-  /** Socket read high-water mark. */
+  /** Socket read high-water mark. Default: Node's stream default. */
   highWaterMark?: number;
 }
 
@@ -56,15 +62,15 @@ export interface ListenOptions extends ServerOptions {
   host?: string;
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
-  /** Unix socket path (instead of host/port). */
+  /** Unix socket path (instead of host/port). No default. */
   path?: string;
   /** Listen backlog. Default `defaults.tls.backlog` (511). */
   backlog?: number;
-  /** Only IPv6 (net's option). */
+  /** Only IPv6 (net's option). Default `false` (dual stack where `host` is `'::'`). */
   ipv6Only?: boolean;
   /** Verified connections kept for `accept()`/iteration before new ones are dropped. Default `defaults.tls.acceptQueue` (128). */
   acceptQueue?: number;
-  /** Cancels listening before it started. */
+  /** Cancels listening before it started. Default: none. */
   signal?: AbortSignal;
 }
 
@@ -100,10 +106,15 @@ const LISTEN_SCHEMA: Schema = Object.freeze({
 
 /** Where a failed handshake came from, as reported with `'handshakeError'`. */
 export interface HandshakeErrorDetails {
+  /** The client's address, when the transport has one (not for Unix sockets). */
   readonly remoteAddress: string | undefined;
+  /** The client's port, when the transport has one. */
   readonly remotePort: number | undefined;
+  /** `'IPv4'` or `'IPv6'`, when the transport has one. */
   readonly remoteFamily: string | undefined;
+  /** The local address the connection came in on. */
   readonly localAddress: string | undefined;
+  /** The local port the connection came in on. */
   readonly localPort: number | undefined;
   /** The TLS socket, already destroyed. */
   readonly socket: tls.TLSSocket | undefined;
@@ -125,6 +136,7 @@ interface Waiter {
 }
 
 interface ServerBaseInstance extends Omit<tls.Server, 'close' | 'emit' | typeof Symbol.asyncDispose> {
+  /** EventEmitter's `emit`. */
   emit(event: string | symbol, ...args: unknown[]): boolean;
 }
 type ServerBase = new (options: tls.TlsOptions) => ServerBaseInstance;
@@ -197,6 +209,10 @@ export class TlsServer extends Base {
     if (this.#state === 'created') this.#state = 'listening';
   }
 
+  /**
+   * EventEmitter's `emit`, through which the server sees `'connection'`, `'secureConnection'` and
+   * `'tlsClientError'` first (to time, verify and queue handshakes). Not meant to be called directly.
+   */
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     switch (event) {
       case 'connection':
@@ -379,6 +395,12 @@ export class TlsServer extends Base {
     this.#init.context = reloadServer(this as unknown as tls.Server, options, this.#init.ext);
   }
 
+  /**
+   * Stops listening. Pending `accept()` calls reject with `ERR_JSEC_CLOSED`; queued (not yet accepted)
+   * and still-handshaking connections are destroyed. As with net, the promise (and `callback`) settles
+   * once the listener is closed and every connection already handed out has ended. Idempotent: later
+   * calls return the same promise.
+   */
   close(callback?: (err?: Error) => void): Promise<void> {
     if (!this.#closed) {
       this.#init.ext?.close();

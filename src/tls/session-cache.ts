@@ -59,6 +59,11 @@ export class LruSessionStore implements SessionStore {
   readonly #now: () => number;
   readonly #map = new Map<string, StoredSession[]>();
 
+  /**
+   * Creates an empty store.
+   *
+   * @throws ConfigError `ERR_OUT_OF_RANGE` for a negative or fractional `maxEntries`, or `perKey` below 1.
+   */
   constructor(options: LruSessionStoreOptions = {}) {
     this.#max = options.maxEntries ?? defaults.tls.sessionCacheSize;
     this.#perKey = options.perKey ?? defaults.tlsAdvanced.sessionsPerKey;
@@ -77,6 +82,10 @@ export class LruSessionStore implements SessionStore {
     return this.#map.get(key)?.length ?? 0;
   }
 
+  /**
+   * The newest unexpired session for `key`, or undefined; expired ones are dropped. A TLS 1.3 session is
+   * removed as it is taken (tickets are single-use); a TLS 1.2 session stays.
+   */
   take(key: string): StoredSession | undefined {
     const list = this.#map.get(key);
     if (!list) return undefined;
@@ -91,6 +100,11 @@ export class LruSessionStore implements SessionStore {
     return entry;
   }
 
+  /**
+   * Stores a session for `key` (nothing when `maxEntries` is 0). A TLS 1.2 session replaces the key's
+   * sessions; TLS 1.3 tickets accumulate up to `perKey`, oldest dropped first; the least recently
+   * used key goes beyond `maxEntries`.
+   */
   put(key: string, entry: StoredSession): void {
     if (this.#max === 0) return;
     const list = this.#map.get(key) ?? [];
@@ -103,6 +117,7 @@ export class LruSessionStore implements SessionStore {
     while (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as string);
   }
 
+  /** Forgets every session for `key`. */
   delete(key: string): void {
     this.#map.delete(key);
   }

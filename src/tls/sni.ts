@@ -26,13 +26,16 @@ export interface SniHello {
 
 /** The `sni` option of `listen` / server `upgrade`. */
 export interface SniOptions {
-  /** Names to certificates: `'a.example'` exact, `'*.example.com'` one-label wildcard. Exact names win over wildcards. */
+  /**
+   * Names to certificates: `'a.example'` exact, `'*.example.com'` one-label wildcard. Exact names win
+   * over wildcards. Default: none.
+   */
   hosts?: Readonly<Record<string, SniEntry>>;
   /**
    * Called for names not in `hosts` (like Go's `GetCertificate`); may be async.
    * Return a server `TlsContext` or material; `undefined` means "not mine"
    * (then `unknownName` decides). A throw or rejection fails that handshake
-   * with `ERR_JSEC_TLS_SNI_RESOLVER`; the server keeps serving.
+   * with `ERR_JSEC_TLS_SNI_RESOLVER`; the server keeps serving. Default: none.
    */
   resolve?: (hello: SniHello) => SniEntry | undefined | Promise<SniEntry | undefined>;
   /** Names nobody claims (and clients sending no SNI... always get the default): `'default'` (the listener's certificate, the default) or `'reject'`. */

@@ -61,6 +61,11 @@ export class TicketKeys {
   readonly #now: () => number;
   readonly #cache = new Map<number, Key>();
 
+  /**
+   * Creates ticket keys from `secret`, or from a new random 32-byte secret.
+   *
+   * @throws ConfigError for bad options; `ERR_INVALID_ARG_VALUE` for a secret shorter than 32 bytes.
+   */
   constructor(options: TicketKeysOptions = {}) {
     const o = validateOptions<TicketKeysOptions>('TicketKeys', options, SCHEMA);
     if (o.secret !== undefined && o.secret.byteLength < 32) {
@@ -111,6 +116,7 @@ export class TicketKeys {
     this.#cache.clear();
   }
 
+  /** Same as {@link TicketKeys.close} (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }

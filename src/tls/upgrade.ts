@@ -16,7 +16,10 @@ import { createServer, SERVER_SCHEMA, type HandshakeErrorDetails, type ServerOpt
 
 /** Options of {@link upgrade}. */
 export interface UpgradeOptions extends Omit<ClientOptions, 'rejectUnauthorized' | 'ocsp'>, Omit<ServerOptions, 'ALPNProtocols' | 'context' | 'security' | 'handshakeTimeout' | 'rejectUnauthorized' | 'ocsp'> {
-  /** Client role: `'require' | 'prefer' | 'off'` (see `connect`); server role: `'auto' | 'off'`, a DER staple or stapler options (see `listen`). */
+  /**
+   * Client role: `'require' | 'prefer' | 'off'` (see `connect`); server role: `'auto' | 'off'`, a DER staple
+   * or stapler options (see `listen`). Default: `'prefer'` for a client, `'off'` for a server.
+   */
   ocsp?: ClientOptions['ocsp'] | ServerOptions['ocsp'];
   /** Take the server role (needs `cert` + `key`, `pfx`, or a server `context`). Default `false` (client). */
   isServer?: boolean;
@@ -24,10 +27,13 @@ export interface UpgradeOptions extends Omit<ClientOptions, 'rejectUnauthorized'
    * Bytes the caller already read from `socket` after the STARTTLS exchange
    * (for example the start of a pipelined ClientHello); they are fed to TLS
    * before anything else. Bytes still in the socket's readable buffer are used
-   * automatically.
+   * automatically. Default: none.
    */
   head?: Buffer | Uint8Array;
-  /** Client role: the host the connection goes to, checked when `servername` is not given. */
+  /**
+   * Client role: the host the connection goes to, checked when `servername` is not given. No default:
+   * with verification on, one of `servername` and `host` is required (`ERR_MISSING_OPTION`).
+   */
   host?: string;
   /** Server role: reject clients without a valid certificate when `requestCert`. Default `true`. */
   rejectUnauthorized?: boolean;
