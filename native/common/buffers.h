@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/errors.h"
 #include "common/handles.h"
 
 namespace jsec {
@@ -23,6 +24,18 @@ inline Napi::Buffer<unsigned char> ToBuffer(Napi::Env env, const Bytes& b) {
 // Everything written to a memory BIO, as bytes or a string.
 Bytes BioToBytes(BIO* bio);
 std::string BioToString(BIO* bio);
+
+// Encodes `obj` with its OpenSSL i2d function; throws `code` (with the drained
+// error queue) when encoding fails.
+template <typename T, typename I2d>
+Bytes EncodeDer(Napi::Env env, T* obj, I2d i2d, const char* what, const std::string& code) {
+  unsigned char* der = nullptr;
+  int n = i2d(obj, &der);
+  if (n <= 0 || der == nullptr) ThrowOpenSSL(env, std::string("cannot encode the ") + what, code);
+  Bytes out(der, der + n);
+  OPENSSL_free(der);
+  return out;
+}
 
 // A memory BIO over a copy of `data`; null when it cannot hold all of it
 // (out of memory, or more than a memory BIO's ~1.5 GiB).

@@ -111,12 +111,7 @@ Napi::Value Build(const Napi::CallbackInfo& info) {
     ThrowOpenSSL(env, "cannot write the CRL number", "ERR_JSEC_CERT_BUILD");
 
   if (X509_CRL_sign(crl.get(), key.get(), md) <= 0) ThrowOpenSSL(env, "cannot sign the CRL", "ERR_JSEC_CERT_BUILD");
-  unsigned char* der = nullptr;
-  int n = i2d_X509_CRL(crl.get(), &der);
-  if (n <= 0 || der == nullptr) ThrowOpenSSL(env, "cannot encode the CRL", "ERR_JSEC_CERT_BUILD");
-  Napi::Value out = ToBuffer(env, der, static_cast<size_t>(n));
-  OPENSSL_free(der);
-  return out;
+  return ToBuffer(env, EncodeDer(env, crl.get(), i2d_X509_CRL, "CRL", "ERR_JSEC_CERT_BUILD"));
 }
 
 Napi::Value Parse(const Napi::CallbackInfo& info) {

@@ -31,12 +31,7 @@ Napi::Value Build(const Napi::CallbackInfo& info) {
       ThrowOpenSSL(env, "cannot add the extension request", "ERR_JSEC_CERT_BUILD");
   }
   if (X509_REQ_sign(req.get(), key.get(), md) <= 0) ThrowOpenSSL(env, "cannot sign the request", "ERR_JSEC_CERT_BUILD");
-  unsigned char* der = nullptr;
-  int n = i2d_X509_REQ(req.get(), &der);
-  if (n <= 0 || der == nullptr) ThrowOpenSSL(env, "cannot encode the request", "ERR_JSEC_CERT_BUILD");
-  Napi::Value out = ToBuffer(env, der, static_cast<size_t>(n));
-  OPENSSL_free(der);
-  return out;
+  return ToBuffer(env, EncodeDer(env, req.get(), i2d_X509_REQ, "request", "ERR_JSEC_CERT_BUILD"));
 }
 
 Napi::Value Parse(const Napi::CallbackInfo& info) {

@@ -25,12 +25,7 @@ X509Ptr CertFromDer(Napi::Env env, const Bytes& der, const char* code = "ERR_JSE
 }
 
 Bytes CertDer(Napi::Env env, X509* cert) {
-  unsigned char* der = nullptr;
-  int n = i2d_X509(cert, &der);
-  if (n <= 0 || der == nullptr) ThrowOpenSSL(env, "cannot encode the certificate", "ERR_JSEC_CERT_BUILD");
-  Bytes out(der, der + n);
-  OPENSSL_free(der);
-  return out;
+  return EncodeDer(env, cert, i2d_X509, "certificate", "ERR_JSEC_CERT_BUILD");
 }
 
 void SetTime(Napi::Env env, ASN1_TIME* t, const Napi::Value& v) {

@@ -11,7 +11,7 @@
  * import { connect } from 'jsec/dtls';
  * const socket = await connect('127.0.0.1', 4433, { ca });
  * await socket.send('hello');
- * for await (const message of socket) console.log(String(message));
+ * for await (const message of socket) handle(message);
  * ```
  *
  * @module
