@@ -195,8 +195,8 @@ export interface SignCsrPolicy extends Omit<IssueOptions, 'key' | 'publicKey' | 
   profile?: IssueProfile;
   /**
    * What the CSR may ask for; everything else is refused (`ERR_JSEC_CA_POLICY`). Default: the profile's
-   * SAN types and extended key usages, no CA, no extra extensions, and any SAN value. Security: set
-   * `allow.names` unless every requester may be certified for any name.
+   * SAN types and extended key usages, no CA, no extra extensions, and no name: a CSR carrying a SAN
+   * or a CN is refused unless `allow.names` admits it (`'any'` admits every name).
    */
   allow?: CsrAllowance;
 }
@@ -280,7 +280,7 @@ const signCsrSchema: Schema = {
     type: 'object',
     schema: {
       sanTypes: listOf({ type: 'string', enum: ['dns', 'ip', 'email', 'uri'] }, 4),
-      names: listOf({ type: 'oneOf', rules: [str, { type: 'instance', of: RegExp, label: 'a RegExp' }] }),
+      names: { type: 'oneOf', rules: [listOf({ type: 'oneOf', rules: [str, { type: 'instance', of: RegExp, label: 'a RegExp' }] }), { type: 'string', enum: ['any'] }] },
       extendedKeyUsage: listOf(str, 32),
       ca: { type: 'boolean' },
       maxPathLength: { type: 'number', integer: true, min: 0, max: 100 },
@@ -780,7 +780,8 @@ export class CertificateAuthority {
     if (!request.signatureValid) throw createError('ERR_JSEC_CA_CSR_SIGNATURE', 'The signature of the certificate signing request does not verify');
     const profile = o.profile ?? 'server';
     const sanOverride = o.san !== undefined ? normalizeSan(o.san, 'san') : undefined;
-    const result = applyPolicy(request, profile, o.allow ?? {}, sanOverride, o.extendedKeyUsage);
+    const subjectFromCsr = o.subject === undefined && o.commonName === undefined;
+    const result = applyPolicy(request, profile, o.allow ?? {}, sanOverride, o.extendedKeyUsage, subjectFromCsr);
     if (result.ca) {
       const limit = this.#cert.basicConstraints?.pathLength ?? null;
       if (limit !== null && result.ca.pathLength > limit - 1) {

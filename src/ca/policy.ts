@@ -17,11 +17,19 @@ export interface CsrAllowance {
   /** SAN types the CSR may carry. Default: by profile (server: dns, ip; client: dns, ip, email, uri; email: email; codeSigning: email, uri). */
   sanTypes?: readonly SanType[];
   /**
-   * Every SAN value (and the subject CN, if any) must equal one of the strings (case-insensitively) or
-   * match one of the patterns. Default: any value. Security: patterns are tested as given, so anchor
-   * them (`/^[a-z0-9-]+\.example\.com$/`); an unanchored `/example\.com/` also admits `example.com.evil.test`.
+   * The names the CA may certify: every SAN value the CSR asks for, and its subject CN when the subject
+   * is taken from the CSR, must be admitted, or the request is refused (rule `name`).
+   * - `'any'`: every name (only for a CA whose requesters may each be certified for anything).
+   * - a list: a string admits the name equal to it (case-insensitively); a string `*.example.com`
+   *   also admits every name with exactly one more label (`a.example.com`, not `a.b.example.com`
+   *   nor `example.com`); a RegExp must match the whole name (it is anchored, and `g`, `y` and `m`
+   *   are dropped, so `/example\.com/` admits `example.com` only and never `example.com.evil.test`).
+   *
+   * Default: no name at all, so a CSR that carries a SAN or (with the subject taken from it) a CN is
+   * refused. Earlier versions admitted any name by default and tested RegExps unanchored; pass
+   * `names: 'any'` for the old default.
    */
-  names?: readonly (string | RegExp)[];
+  names?: 'any' | readonly (string | RegExp)[];
   /** Extended key usages the CSR may request (names or OIDs). Default: those of the profile. */
   extendedKeyUsage?: readonly string[];
   /** Allow a CSR asking for CA:TRUE (the certificate becomes a CA). Default false. */
@@ -58,9 +66,50 @@ function sanValue(g: GeneralName): string {
   return typeof g.value === 'string' ? g.value : '';
 }
 
-function nameAllowed(value: string, names: readonly (string | RegExp)[] | undefined): boolean {
-  if (!names) return true;
-  return names.some((n) => (typeof n === 'string' ? n.toLowerCase() === value.toLowerCase() : n.test(value)));
+/** A name test compiled from `allow.names`. */
+type NameTest = (value: string) => boolean;
+
+/** One DNS label where a `*.` pattern has its star: letters, digits, hyphen, underscore. */
+const LABEL = /^[A-Za-z0-9_-]+$/;
+
+function stringTest(pattern: string): NameTest {
+  const exact = pattern.toLowerCase();
+  if (!exact.startsWith('*.')) return (value) => value.toLowerCase() === exact;
+  const suffix = exact.slice(1); // ".example.com"
+  return (value) => {
+    const v = value.toLowerCase();
+    if (v === exact) return true;
+    return v.length > suffix.length && v.endsWith(suffix) && LABEL.test(v.slice(0, -suffix.length));
+  };
+}
+
+function regexTest(pattern: RegExp): NameTest {
+  // A fresh, anchored, stateless copy: `g`/`y` would make test() depend on the
+  // previous call (lastIndex), `m` would let ^/$ match at a line break inside the name.
+  const whole = new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gym]/g, ''));
+  return (value) => whole.test(value);
+}
+
+/**
+ * Compiles `allow.names` into one test; `undefined` admits nothing.
+ *
+ * @throws ConfigError `ERR_INVALID_ARG_VALUE` for a string pattern with a `*` anywhere but a leading `*.` label.
+ * @internal
+ */
+export function compileNames(names: CsrAllowance['names']): NameTest {
+  if (names === 'any') return () => true;
+  if (names === undefined) return () => false;
+  const tests = names.map((n, i): NameTest => {
+    if (n instanceof RegExp) return regexTest(n);
+    const rest = n.startsWith('*.') ? n.slice(2) : n;
+    if (rest.includes('*') || rest.length === 0 || rest.startsWith('.') || rest.endsWith('.')) {
+      throw createError('ERR_INVALID_ARG_VALUE', `The "allow.names[${i}]" option ${JSON.stringify(n)} must be a name or "*." followed by a name`, {
+        option: `allow.names[${i}]`,
+      });
+    }
+    return stringTest(n);
+  });
+  return (value) => tests.some((t) => t(value));
 }
 
 function ekuOid(name: string): string {
@@ -72,6 +121,7 @@ function ekuOid(name: string): string {
  *
  * @param sanOverride - SANs replacing the CSR's (already normalised), if given.
  * @param ekuOverride - EKUs replacing the CSR's, if given.
+ * @param subjectFromCsr - whether the certificate's subject is the CSR's (its CN is then a name to allow).
  * @throws CertificateError `ERR_JSEC_CA_POLICY` (with `rule`) for anything the policy does not allow.
  */
 export function applyPolicy(
@@ -80,8 +130,10 @@ export function applyPolicy(
   allow: CsrAllowance,
   sanOverride: NativeGeneralNameInput[] | undefined,
   ekuOverride: readonly string[] | undefined,
+  subjectFromCsr = true,
 ): PolicyResult {
   const spec = PROFILE_SPECS[profile];
+  const nameAllowed = compileNames(allow.names);
 
   // Basic constraints: CA:TRUE only when allowed.
   let ca: PolicyResult['ca'] = null;
@@ -103,15 +155,17 @@ export function applyPolicy(
     for (const g of csr.subjectAltNames) {
       if (!(types as readonly string[]).includes(g.type)) refuse('sanType', `The CSR asks for a SAN of type ${g.type}, which the policy does not allow`);
       const value = sanValue(g);
-      if (!nameAllowed(value, allow.names)) refuse('name', `The CSR asks for the name ${JSON.stringify(value)}, which the policy does not allow`);
+      if (!nameAllowed(value)) refuse('name', `The CSR asks for the name ${JSON.stringify(value)}, which the policy does not allow`);
       input.push({ type: g.type as SanType, value });
     }
     san = normalizeSan(input, 'csr.subjectAltName');
   }
   const cn = csr.subject.entries.filter((e) => e.type === 'CN').at(-1)?.value;
-  if (cn !== undefined && !nameAllowed(cn, allow.names)) refuse('name', `The CSR subject CN ${JSON.stringify(cn)} is not allowed by the policy`);
+  const refuseCn = (): never => refuse('name', `The CSR subject CN ${JSON.stringify(cn)} is not allowed by the policy`);
+  if (subjectFromCsr && cn !== undefined && !nameAllowed(cn)) refuseCn();
   // Server and email certificates are matched by SAN only: without one, the CN becomes it.
   if (san.length === 0 && spec.needsSan && !bc?.ca) {
+    if (cn !== undefined && !nameAllowed(cn)) refuseCn();
     try {
       if (cn === undefined) throw new Error('no CN');
       san = normalizeSan([profile === 'email' ? { type: 'email', value: cn } : cn], 'csr.subject.CN');
