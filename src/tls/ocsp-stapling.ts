@@ -9,6 +9,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { defaults } from '../config/defaults.js';
+import { validateOptions, type Schema } from '../config/validate.js';
 import { Certificate } from '../cert/index.js';
 import { createError, isJsecError, type JsecError } from '../errors/index.js';
 import { buildOcspRequest, fetchOcsp, verifyOcspResponse, type OcspVerifiedStatus } from '../ocsp/index.js';
@@ -39,7 +40,26 @@ export interface OcspStaplerOptions {
   response?: Buffer;
 }
 
-const toX509 = (c: Buffer | string) => new X509Certificate(c);
+const certRule = { type: 'oneOf', rules: [{ type: 'string', nonEmpty: true }, { type: 'bytes' }] } as const;
+const STAPLER_SCHEMA: Schema = {
+  certificate: certRule,
+  issuer: certRule,
+  url: { type: 'string', nonEmpty: true },
+  refreshFraction: { type: 'number', min: 0.05, max: 0.95 },
+  retryInterval: { type: 'number', integer: true, min: 1, max: 86_400_000 },
+  timeout: { type: 'number', integer: true, min: 1, max: 600_000 },
+  now: { type: 'function' },
+  response: { type: 'instance', of: Uint8Array, label: 'a Buffer or Uint8Array' },
+};
+
+function toX509(c: Buffer | string | undefined, option: 'certificate' | 'issuer'): X509Certificate {
+  if (c === undefined) throw createError('ERR_MISSING_OPTION', `The "${option}" option is required`, { option });
+  try {
+    return new X509Certificate(c);
+  } catch (cause) {
+    throw createError('ERR_JSEC_CERT_PARSE', `The "${option}" option is not a PEM or DER certificate`, { option, cause });
+  }
+}
 
 /**
  * Keeps a verified OCSP response for one certificate. Never serves a response
@@ -65,20 +85,24 @@ export class OcspStapler {
   /**
    * Creates a stapler for one certificate; with `response` it is verified and cached at once.
    *
-   * @throws ConfigError `ERR_MISSING_OPTION` when no `response` is given and neither `url` nor the
-   *   certificate names an OCSP responder.
+   * @throws ConfigError `ERR_MISSING_OPTION` when `certificate` or `issuer` is missing, or when no
+   *   `response` is given and neither `url` nor the certificate names an OCSP responder;
+   *   `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE` for bad values; `ERR_JSEC_UNKNOWN_OPTION` (with
+   *   `suggestion`) for an unknown name. CertificateError `ERR_JSEC_CERT_PARSE` when `certificate` or
+   *   `issuer` is not a certificate.
    */
   constructor(options: OcspStaplerOptions) {
-    this.#leaf = toX509(options.certificate);
-    this.#issuer = toX509(options.issuer);
-    this.#now = options.now ?? Date.now;
-    this.#fraction = options.refreshFraction ?? defaults.tlsAdvanced.ocspRefreshFraction;
-    this.#retry = options.retryInterval ?? defaults.tlsAdvanced.ocspRetryInterval;
-    this.#timeout = options.timeout ?? defaults.tlsAdvanced.ocspFetchTimeout;
-    this.#static = options.response !== undefined;
-    this.#url = options.url ?? /OCSP - URI:(\S+)/.exec(this.#leaf.infoAccess ?? '')?.[1];
-    if (options.response !== undefined) {
-      this.#accept(options.response);
+    const o = validateOptions<OcspStaplerOptions>('OcspStapler', options, STAPLER_SCHEMA);
+    this.#leaf = toX509(o.certificate, 'certificate');
+    this.#issuer = toX509(o.issuer, 'issuer');
+    this.#now = o.now ?? Date.now;
+    this.#fraction = o.refreshFraction ?? defaults.tlsAdvanced.ocspRefreshFraction;
+    this.#retry = o.retryInterval ?? defaults.tlsAdvanced.ocspRetryInterval;
+    this.#timeout = o.timeout ?? defaults.tlsAdvanced.ocspFetchTimeout;
+    this.#static = o.response !== undefined;
+    this.#url = o.url ?? /OCSP - URI:(\S+)/.exec(this.#leaf.infoAccess ?? '')?.[1];
+    if (o.response !== undefined) {
+      this.#accept(Buffer.from(o.response));
     } else if (this.#url === undefined) {
       throw createError('ERR_MISSING_OPTION', 'OCSP stapling: the certificate names no OCSP responder; give "ocsp.url"', { option: 'ocsp.url' });
     }
@@ -248,12 +272,22 @@ const TLS_FEATURE_OID_DER = Buffer.from('06082b06010505070118', 'hex');
 export function hasMustStaple(cert: X509Certificate): boolean {
   // Runs on every handshake: only a certificate whose DER holds the TLS
   // feature extension's OID (1.3.6.1.5.5.7.1.24) is worth a full parse.
-  if (cert.raw.indexOf(TLS_FEATURE_OID_DER) < 0) return false;
+  if (!mayBeMustStaple(cert.raw)) return false;
   try {
     return Certificate.from(cert.raw).mustStaple;
   } catch {
     return false;
   }
+}
+
+/**
+ * False when a certificate's DER cannot be must-staple (it does not contain
+ * the TLS feature extension's OID); true means "parse it to know".
+ *
+ * @internal
+ */
+export function mayBeMustStaple(der: Uint8Array): boolean {
+  return Buffer.from(der.buffer, der.byteOffset, der.byteLength).indexOf(TLS_FEATURE_OID_DER) >= 0;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { defaults } from '../config/defaults.js';
-import { createError } from '../errors/index.js';
+import { validateOptions, type Schema } from '../config/validate.js';
 import type { TlsContext } from './context.js';
 
 /** One stored session. */
@@ -52,6 +52,12 @@ export interface LruSessionStoreOptions {
   now?: () => number;
 }
 
+const LRU_STORE_SCHEMA: Schema = {
+  maxEntries: { type: 'number', integer: true, min: 0, max: 1_000_000 },
+  perKey: { type: 'number', integer: true, min: 1, max: 1000 },
+  now: { type: 'function' },
+};
+
 /** The default in-memory store: LRU over keys, a few sessions per key, expiry on read. */
 export class LruSessionStore implements SessionStore {
   readonly #max: number;
@@ -62,14 +68,14 @@ export class LruSessionStore implements SessionStore {
   /**
    * Creates an empty store.
    *
-   * @throws ConfigError `ERR_OUT_OF_RANGE` for a negative or fractional `maxEntries`, or `perKey` below 1.
+   * @throws ConfigError `ERR_OUT_OF_RANGE` for a negative or fractional `maxEntries`, or `perKey` below 1;
+   *   `ERR_INVALID_ARG_TYPE` for a wrong type; `ERR_JSEC_UNKNOWN_OPTION` (with `suggestion`) for an unknown name.
    */
   constructor(options: LruSessionStoreOptions = {}) {
-    this.#max = options.maxEntries ?? defaults.tls.sessionCacheSize;
-    this.#perKey = options.perKey ?? defaults.tlsAdvanced.sessionsPerKey;
-    this.#now = options.now ?? Date.now;
-    if (!Number.isInteger(this.#max) || this.#max < 0) throw createError('ERR_OUT_OF_RANGE', '"maxEntries" must be a non-negative integer', { option: 'maxEntries' });
-    if (!Number.isInteger(this.#perKey) || this.#perKey < 1) throw createError('ERR_OUT_OF_RANGE', '"perKey" must be a positive integer', { option: 'perKey' });
+    const o = validateOptions<LruSessionStoreOptions>('LruSessionStore', options, LRU_STORE_SCHEMA);
+    this.#max = o.maxEntries ?? defaults.tls.sessionCacheSize;
+    this.#perKey = o.perKey ?? defaults.tlsAdvanced.sessionsPerKey;
+    this.#now = o.now ?? Date.now;
   }
 
   /** Number of keys held. */
