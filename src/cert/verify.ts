@@ -42,11 +42,20 @@ export class TrustStore {
   readonly #anchors: readonly Certificate[];
 
   /**
-   * @param anchors - trusted certificates (Certificates, PEM, DER, or one PEM bundle).
-   * @throws CertificateError `ERR_JSEC_CERT_PARSE` / `ERR_JSEC_PEM_PARSE` for bad input.
+   * @param anchors - trusted certificates (Certificates, PEM, DER, or one PEM bundle); at least one.
+   * @throws CertificateError `ERR_JSEC_PEM_PARSE` when a PEM input holds no certificate block (other
+   *   blocks, such as keys, are skipped), `ERR_JSEC_CERT_PARSE` for a certificate that does not parse.
+   *   ConfigError `ERR_INVALID_ARG_TYPE` when `anchors` is missing or of the wrong type,
+   *   `ERR_INVALID_ARG_VALUE` for an empty list: a store that trusts nothing fails every
+   *   verification, which is never what a caller who built one meant.
    */
   constructor(anchors: readonly CertificateInput[] | string | Buffer) {
-    this.#anchors = Object.freeze(toCertificateList(anchors, 'anchors'));
+    if (anchors === undefined || anchors === null) {
+      throw createError('ERR_INVALID_ARG_TYPE', 'The "anchors" argument must be an array of certificates or a PEM bundle', { option: 'anchors' });
+    }
+    const list = toCertificateList(anchors, 'anchors');
+    if (list.length === 0) throw createError('ERR_INVALID_ARG_VALUE', 'The "anchors" argument holds no certificate', { option: 'anchors' });
+    this.#anchors = Object.freeze(list);
     this.#native = new (native().TrustStore)(this.#anchors.map((c) => c.nativeHandle));
   }
 
