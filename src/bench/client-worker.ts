@@ -24,6 +24,10 @@ if (port !== null) {
           value = await driver.echoGo(msg.args[0] as string, msg.args[1] as number);
         } else if (msg.method === 'handshakes') {
           value = await driver.handshakes(msg.args[0] as string, msg.args[1] as number, msg.args[2] as number);
+        } else if (msg.method === 'resumes') {
+          value = await driver.resumes(msg.args[0] as string, msg.args[1] as number, msg.args[2] as number, msg.args[3] as number);
+        } else if (msg.method === 'threadCpuMs') {
+          value = await driver.threadCpuMs();
         } else {
           throw new Error(`unknown method ${msg.method}`);
         }

@@ -21,8 +21,8 @@ export interface Connected {
   readonly resumed: boolean;
 }
 
-/** Opens one connection. */
-export type Connector = () => Promise<Connected>;
+/** Opens one connection; `slot` names the client (connect loop) opening it, for connectors that keep per-client state. */
+export type Connector = (slot?: number) => Promise<Connected>;
 
 function where(ep: Endpoint): { host: string; port: number } | { path: string } {
   return 'path' in ep ? { path: ep.path } : { host: ep.host, port: ep.port };
@@ -66,6 +66,8 @@ function settle(socket: net.Socket, event: 'connect' | 'secureConnect', start: n
  *
  * - `net`: node:net.
  * - `node`: node:tls with one SecureContext shared by every connection (what a careful node:tls user does).
+ * - `node-resume`: `node` plus resumption done by hand, as a careful node:tls user does: each client (`slot`)
+ *   keeps the last session its connections received (`'session'` event) and passes it as `session` next time.
  * - `naive`: node:tls with `ca` and the policy passed to every `tls.connect`, so node builds a context per connection.
  * - `jsec`: jsec `connect`, which caches the context for identical options.
  * - `jsec-nocache`: the same with the client session cache off.
@@ -83,6 +85,18 @@ export async function connector(impl: Impl, ep: Endpoint, material: Material, se
       return () => {
         const start = performance.now();
         return settle(tls.connect({ ...at, servername: material.servername, secureContext }), 'secureConnect', start);
+      };
+    }
+    case 'node-resume': {
+      const secureContext = tls.createSecureContext({ ca: material.cert, ...nodeTlsOptions(settings) });
+      const sessions: Array<Buffer | undefined> = [];
+      return (slot = 0) => {
+        const start = performance.now();
+        const socket = tls.connect({ ...at, servername: material.servername, secureContext, session: sessions[slot] });
+        socket.on('session', (session: Buffer) => {
+          sessions[slot] = session;
+        });
+        return settle(socket, 'secureConnect', start);
       };
     }
     case 'naive':
@@ -447,4 +461,82 @@ export async function datagramConnectLoop(connect: DatagramConnector, deadline: 
     }
   }
   return { handshakes, failed, resumed, latenciesMs, errors };
+}
+
+/** Counters of one resumption loop. */
+export interface ResumeLoopResult extends ConnectLoopResult {
+  /** Completed connections by negotiated protocol (`TLSv1.3`: n). */
+  readonly protocols: Record<string, number>;
+  /** Connections whose session held a ticket when they closed (RFC 5077 ticket, or a TLS 1.3 ticket). */
+  readonly withTicket: number;
+}
+
+/** Writes one byte and resolves when it is back: by then the server's TLS 1.3 tickets, sent before it, have arrived. */
+function roundTrip(socket: net.Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(benchError('ERR_BENCH_STALLED', 'no echo')), STALL_MS);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', fail);
+      socket.off('close', onClose);
+    };
+    const fail = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const onData = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onClose = (): void => fail(benchError('ERR_BENCH_CLOSED_EARLY', 'closed before the echo'));
+    socket.on('data', onData);
+    socket.once('error', fail);
+    socket.once('close', onClose);
+    socket.write(ROUND_TRIP_BYTE);
+  });
+}
+
+const ROUND_TRIP_BYTE = Buffer.from('R');
+
+/**
+ * The resumption workload's loop for client `slot`: connect (with or without a
+ * session, as the connector decides), one byte there and back, polite close
+ * without waiting for the peer; repeated until `deadline` (a `performance.now()`
+ * value), and at least `minimum` times. Every connection does the same work, so
+ * full and resumed arms differ only in the handshake.
+ */
+export async function resumeLoop(connect: Connector, slot: number, deadline: number, minimum = 0): Promise<ResumeLoopResult> {
+  let handshakes = 0;
+  let failed = 0;
+  let resumed = 0;
+  let withTicket = 0;
+  const latenciesMs: number[] = [];
+  const errors: Record<string, number> = {};
+  const protocols: Record<string, number> = {};
+  while (handshakes + failed < minimum || performance.now() < deadline) {
+    try {
+      const c = await connect(slot);
+      try {
+        await roundTrip(c.socket);
+      } catch (err) {
+        c.socket.destroy();
+        throw err;
+      }
+      handshakes += 1;
+      if (c.resumed) resumed += 1;
+      if ((c.socket as tls.TLSSocket).getTLSTicket() !== undefined) withTicket += 1;
+      const p = c.protocol ?? 'none';
+      protocols[p] = (protocols[p] ?? 0) + 1;
+      latenciesMs.push(c.handshakeMs);
+      c.socket.on('error', () => undefined);
+      c.socket.end();
+    } catch (err) {
+      failed += 1;
+      const code = String((err as { code?: unknown }).code ?? 'ERR_UNKNOWN');
+      errors[code] = (errors[code] ?? 0) + 1;
+      if (failed > 100 && handshakes === 0) break;
+    }
+  }
+  return { handshakes, failed, resumed, latenciesMs, errors, protocols, withTicket };
 }

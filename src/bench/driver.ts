@@ -15,13 +15,16 @@ import {
   datagramConnector,
   datagramEchoLoop,
   echoLoop,
+  resumeLoop,
   type Connected,
   type Connector,
   type ConnectLoopResult,
   type DatagramConnected,
   type DatagramConnector,
   type EchoClientResult,
+  type ResumeLoopResult,
 } from './clients.js';
+import { threadCpuMs } from './cpu.js';
 import { isDatagram, type Impl, type Transport } from './options.js';
 import type { Endpoint } from './servers.js';
 import type { Material, TlsSettings } from './settings.js';
@@ -33,7 +36,14 @@ export function epochNow(): number {
 
 /** What a driver needs to build the arms' connectors (plain data, so it crosses threads). */
 export interface DriverSetup {
-  readonly arms: ReadonlyArray<{ readonly name: string; readonly impl: Impl; readonly transport: Transport; readonly endpoint: Endpoint }>;
+  readonly arms: ReadonlyArray<{
+    readonly name: string;
+    readonly impl: Impl;
+    readonly transport: Transport;
+    readonly endpoint: Endpoint;
+    /** This arm's own TLS settings (a pinned version), instead of the run's. */
+    readonly settings?: TlsSettings;
+  }>;
   readonly material: Material;
   readonly settings: TlsSettings;
   readonly chunkSize: number;
@@ -65,6 +75,10 @@ export interface ClientDriver {
   echoGo(arm: string, deadline: number): Promise<EchoClientResult[]>;
   /** Runs `loops` connect loops for `arm` until `deadline` (epoch ms). */
   handshakes(arm: string, loops: number, deadline: number): Promise<ConnectLoopResult[]>;
+  /** Runs `loops` resumption loops (clients 0..loops-1) for `arm` until `deadline` (epoch ms), each at least `minimum` times. */
+  resumes(arm: string, loops: number, deadline: number, minimum?: number): Promise<ResumeLoopResult[]>;
+  /** CPU time the client threads have used so far, ms (summed over client workers), or null where it cannot be measured. */
+  threadCpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -91,7 +105,7 @@ export class LocalDriver implements ClientDriver {
     const d = new LocalDriver(setup.chunkSize, setup.window);
     for (const a of setup.arms) {
       if (isDatagram(a.transport)) d.#datagramConnectors.set(a.name, await datagramConnector(a.impl, a.endpoint, setup));
-      else d.#connectors.set(a.name, await connector(a.impl, a.endpoint, setup.material, setup.settings));
+      else d.#connectors.set(a.name, await connector(a.impl, a.endpoint, setup.material, a.settings ?? setup.settings));
     }
     return d;
   }
@@ -149,6 +163,16 @@ export class LocalDriver implements ClientDriver {
     if (dc !== undefined) return Promise.all(Array.from({ length: loops }, () => datagramConnectLoop(dc, local)));
     const connect = this.connectorFor(arm);
     return Promise.all(Array.from({ length: loops }, () => connectLoop(connect, local)));
+  }
+
+  async resumes(arm: string, loops: number, deadline: number, minimum = 0): Promise<ResumeLoopResult[]> {
+    const local = performance.now() + (deadline - epochNow());
+    const connect = this.connectorFor(arm);
+    return Promise.all(Array.from({ length: loops }, (_, slot) => resumeLoop(connect, slot, local, minimum)));
+  }
+
+  threadCpuMs(): Promise<number | null> {
+    return Promise.resolve(threadCpuMs());
   }
 
   async close(): Promise<void> {
@@ -226,6 +250,16 @@ export class ThreadDriver implements ClientDriver {
   async handshakes(arm: string, loops: number, deadline: number): Promise<ConnectLoopResult[]> {
     const parts = await Promise.all(this.#shares(loops).map((k, i) => this.#call<ConnectLoopResult[]>(i, 'handshakes', [arm, k, deadline])));
     return parts.flat();
+  }
+
+  async resumes(arm: string, loops: number, deadline: number, minimum = 0): Promise<ResumeLoopResult[]> {
+    const parts = await Promise.all(this.#shares(loops).map((k, i) => this.#call<ResumeLoopResult[]>(i, 'resumes', [arm, k, deadline, minimum])));
+    return parts.flat();
+  }
+
+  async threadCpuMs(): Promise<number | null> {
+    const parts = await Promise.all(this.#workers.map((_, i) => this.#call<number | null>(i, 'threadCpuMs', [])));
+    return parts.some((p) => p === null) ? null : parts.reduce<number>((s, p) => s + p!, 0);
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,11 @@ import { startServers, type Endpoint, type ServerContext } from './servers.js';
 /** The started servers, by id, and how to stop them. */
 export interface ServerHost {
   readonly endpoints: ReadonlyMap<string, Endpoint>;
+  /**
+   * CPU time the server thread has used so far, ms: null in `async` mode (the servers share the
+   * clients' thread) or where per-thread CPU cannot be measured (`threadCpuMs` in cpu.ts).
+   */
+  threadCpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -20,6 +25,7 @@ export async function startHost(mode: ParallelMode, specs: readonly ServerSpec[]
     const servers = await startServers(specs, ctx);
     return {
       endpoints: new Map(servers.map((s) => [s.id, s.endpoint])),
+      threadCpuMs: () => Promise.resolve(null),
       close: async () => {
         await Promise.allSettled(servers.map((s) => s.close()));
       },
@@ -40,15 +46,34 @@ export async function startHost(mode: ParallelMode, specs: readonly ServerSpec[]
   worker.removeAllListeners('exit');
   worker.removeAllListeners('error');
   worker.on('error', () => undefined);
+  let nextId = 1;
   return {
     endpoints: new Map(ready.map((s) => [s.id, s.endpoint])),
+    threadCpuMs: () =>
+      new Promise<number | null>((resolve) => {
+        const id = nextId++;
+        const t = setTimeout(() => done(null), 2000);
+        const onMessage = (m: { type?: string; id?: number; ms?: number | null }): void => {
+          if (m.type === 'cpu' && m.id === id) done(m.ms ?? null);
+        };
+        const done = (ms: number | null): void => {
+          clearTimeout(t);
+          worker.off('message', onMessage);
+          resolve(ms);
+        };
+        worker.on('message', onMessage);
+        worker.postMessage({ type: 'cpu', id });
+      }),
     close: async () => {
       const closed = new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 2000);
-        worker.once('message', () => {
+        const onMessage = (m: { type?: string }): void => {
+          if (m.type !== 'closed') return;
           clearTimeout(t);
+          worker.off('message', onMessage);
           resolve();
-        });
+        };
+        worker.on('message', onMessage);
       });
       worker.postMessage('close');
       await closed;

@@ -63,6 +63,13 @@ export interface BenchOptions {
   readonly handshake: boolean;
   /** Run the echo workload. Default true. */
   readonly echo: boolean;
+  /**
+   * Run the resumption workload (full against resumed handshakes, TLS 1.2 and 1.3, jsec and
+   * node:tls). Default false: it is its own command (`--workload resume`), about 2 minutes.
+   */
+  readonly resume: boolean;
+  /** Concurrent clients (connect loops) of the resumption workload. Default 50. */
+  readonly resumeClients: number;
   /** Seconds of unrecorded warm-up per arm before the first round. Default 0.3. */
   readonly warmup: number;
   /** Keep only arms whose name contains one of these strings (empty: all arms). */
@@ -79,7 +86,7 @@ export interface BenchOptions {
   readonly nodeDtlsClient: string | undefined;
 }
 
-/** The defaults, chosen so a full run (4 transports, 6 echo arms, 3 handshake arms) stays under a minute. */
+/** The defaults, chosen so a default run (echo and handshake workloads, every transport) stays under two minutes on two cores. */
 export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   transports: TRANSPORTS,
   clients: 4,
@@ -92,6 +99,8 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   threads: 2,
   handshake: true,
   echo: true,
+  resume: false,
+  resumeClients: 50,
   warmup: 0.3,
   only: [],
   datagramSize: 1200,
@@ -105,17 +114,27 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
  * (`security.sessionCacheSize: 0`), to show what that cache costs against a
  * server that cannot resume.
  */
-export type Impl = 'jsec' | 'jsec-nocache' | 'node' | 'naive' | 'net' | 'dgram' | 'jsec-psk' | 'ndc';
+export type Impl = 'jsec' | 'jsec-nocache' | 'node' | 'node-resume' | 'naive' | 'net' | 'dgram' | 'jsec-psk' | 'ndc';
+
+/** The versions the resumption workload measures (both unless `--tls-version` pins one). */
+export const RESUME_VERSIONS: readonly TlsVersion[] = ['1.2', '1.3'];
+
+/** The minimum resumed fraction of a resumed arm: below it the arm fails its check instead of being averaged in. */
+export const RESUMED_FRACTION_GOAL = 0.95;
 
 /** One measured configuration. */
 export interface Arm {
   /** Stable name used in the report and JSON (`tls/jsec`, `handshake/naive`, ...). */
   readonly name: string;
-  readonly workload: 'echo' | 'handshake';
+  readonly workload: 'echo' | 'handshake' | 'resume';
   readonly transport: Transport;
   readonly impl: Impl;
   /** The server this arm talks to (server ids are shared between arms where the server is the same). */
   readonly server: string;
+  /** Resumption arms: the version pinned on both ends (overrides `--tls-version`). */
+  readonly tlsVersion?: TlsVersion;
+  /** Resumption arms: whether every handshake must be full or (at least {@link RESUMED_FRACTION_GOAL}) resumed. */
+  readonly expect?: 'full' | 'resumed';
 }
 
 /** The server kinds the arms need: transport plus the library serving it. */
@@ -123,8 +142,10 @@ export interface ServerSpec {
   readonly id: string;
   readonly transport: Transport;
   readonly impl: 'jsec' | 'node' | 'net' | 'dgram' | 'jsec-psk' | 'openssl';
-  /** node:tls only: issue session tickets (node's default) so clients can resume. Default false: full handshakes only. */
+  /** node:tls and jsec: issue session tickets (both libraries' default) so clients can resume. Default false: full handshakes only. */
   readonly tickets?: boolean;
+  /** The version pinned on this server (overrides `--tls-version`). */
+  readonly tlsVersion?: TlsVersion;
 }
 
 /** A ratio the report computes: numerator arm over denominator arm, per round. */
@@ -133,13 +154,16 @@ export interface ComparisonSpec {
   /**
    * `throughput`: MB/s; `datagramRate`: datagrams/s; `handshakeRate`: handshakes/s;
    * `handshakeLatency`: the denominator's median handshake latency over the numerator's
-   * (above 1: the numerator's handshakes are faster).
+   * (above 1: the numerator's handshakes are faster); `cpuPerHandshake`: the numerator's
+   * CPU time per handshake over the denominator's (below 1: the numerator is cheaper).
    */
-  readonly metric: 'throughput' | 'datagramRate' | 'handshakeRate' | 'handshakeLatency';
+  readonly metric: 'throughput' | 'datagramRate' | 'handshakeRate' | 'handshakeLatency' | 'cpuPerHandshake';
   readonly numerator: string;
   readonly denominator: string;
   /** The goal for the median ratio, when there is one. */
   readonly goal?: number;
+  /** `'below'`: the goal is met when the median is under `goal` (CPU ratios). Default: at or above it. */
+  readonly goalDirection?: 'below';
 }
 
 /** What the machine offers to the datagram arms (found by the runner; the plan itself does no I/O). */
@@ -154,11 +178,12 @@ export interface Availability {
 export function plan(options: BenchOptions, available: Availability = { openssl: false, nodeDtlsClient: false }): { arms: Arm[]; servers: ServerSpec[]; comparisons: ComparisonSpec[] } {
   const arms: Arm[] = [];
   const servers = new Map<string, ServerSpec>();
-  const server = (transport: Transport, impl: ServerSpec['impl'], tickets = false): string => {
-    const id = `${transport}/${impl}${tickets ? '-tickets' : ''}`;
-    if (!servers.has(id)) servers.set(id, { id, transport, impl, ...(tickets ? { tickets } : {}) });
+  const server = (transport: Transport, impl: ServerSpec['impl'], tickets = false, tlsVersion?: TlsVersion): string => {
+    const id = `${transport}/${impl}${tickets ? '-tickets' : ''}${tlsVersion !== undefined ? `@${tlsVersion}` : ''}`;
+    if (!servers.has(id)) servers.set(id, { id, transport, impl, ...(tickets ? { tickets } : {}), ...(tlsVersion !== undefined ? { tlsVersion } : {}) });
     return id;
   };
+  const resumeComparisons: ComparisonSpec[] = [];
   if (options.echo) {
     for (const t of options.transports) {
       if (t === 'udp') {
@@ -203,6 +228,35 @@ export function plan(options: BenchOptions, available: Availability = { openssl:
       }
     }
   }
+  if (options.resume) {
+    for (const v of options.tlsVersion === undefined ? RESUME_VERSIONS : [options.tlsVersion]) {
+      // Both ends pinned to v; servers issue tickets (the default of both libraries), so only the client decides
+      // whether a handshake is full (it offers no session) or resumed (it offers one).
+      const nodeServer = server('tls', 'node', true, v);
+      const jsecServer = server('tls', 'jsec', true, v);
+      const arm = (who: string, impl: Impl, srv: string, expect: 'full' | 'resumed'): string => {
+        const name = `resume/${v}/${who}-${expect}`;
+        arms.push({ name, workload: 'resume', transport: 'tls', impl, server: srv, tlsVersion: v, expect });
+        return name;
+      };
+      const nodeFull = arm('node', 'node', nodeServer, 'full');
+      const nodeResumed = arm('node', 'node-resume', nodeServer, 'resumed');
+      const jsecFull = arm('jsec', 'jsec-nocache', nodeServer, 'full');
+      const jsecResumed = arm('jsec', 'jsec', nodeServer, 'resumed');
+      const e2eFull = arm('jsec-e2e', 'jsec-nocache', jsecServer, 'full');
+      const e2eResumed = arm('jsec-e2e', 'jsec', jsecServer, 'resumed');
+      const goal = 0.95;
+      resumeComparisons.push(
+        { name: `TLS ${v} full handshakes/s: jsec connect / node:tls (same node:tls server)`, metric: 'handshakeRate', numerator: jsecFull, denominator: nodeFull, goal },
+        { name: `TLS ${v} resumed handshakes/s: jsec connect / node:tls (same node:tls server)`, metric: 'handshakeRate', numerator: jsecResumed, denominator: nodeResumed, goal },
+        { name: `TLS ${v} full handshakes/s: jsec listen+connect / node:tls both ends`, metric: 'handshakeRate', numerator: e2eFull, denominator: nodeFull, goal },
+        { name: `TLS ${v} resumed handshakes/s: jsec listen+connect / node:tls both ends`, metric: 'handshakeRate', numerator: e2eResumed, denominator: nodeResumed, goal },
+        { name: `TLS ${v} CPU per handshake, resumed / full (node:tls)`, metric: 'cpuPerHandshake', numerator: nodeResumed, denominator: nodeFull, goal: 1, goalDirection: 'below' },
+        { name: `TLS ${v} CPU per handshake, resumed / full (jsec connect)`, metric: 'cpuPerHandshake', numerator: jsecResumed, denominator: jsecFull, goal: 1, goalDirection: 'below' },
+        { name: `TLS ${v} CPU per handshake, resumed / full (jsec listen+connect)`, metric: 'cpuPerHandshake', numerator: e2eResumed, denominator: e2eFull, goal: 1, goalDirection: 'below' },
+      );
+    }
+  }
   if (options.only.length > 0) {
     const keep = arms.filter((a) => options.only.some((o) => a.name.includes(o)));
     arms.length = 0;
@@ -230,6 +284,6 @@ export function plan(options: BenchOptions, available: Availability = { openssl:
     { name: 'DTLS handshake speed: jsec server / openssl s_server (jsec client, p50 latency)', metric: 'handshakeLatency', numerator: 'handshake/dtls-jsec', denominator: 'handshake/dtls-openssl', goal: 1 },
     { name: 'DTLS PSK handshake speed: node-dtls-client / jsec client (p50 latency)', metric: 'handshakeLatency', numerator: 'handshake/dtls-ndc', denominator: 'handshake/dtls-jsec-psk' },
   ];
-  const comparisons = candidates.filter((c) => names.has(c.numerator) && names.has(c.denominator));
+  const comparisons = [...candidates, ...resumeComparisons].filter((c) => names.has(c.numerator) && names.has(c.denominator));
   return { arms, servers: [...servers.values()], comparisons };
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ArmResult, BenchResult, EchoRun, EchoSummary, HandshakeSummary } from './run.js';
+import type { ArmResult, BenchResult, ComparisonResult, EchoRun, EchoSummary, HandshakeSummary, ResumeSummary } from './run.js';
 
 const DATAGRAM = new Set(['udp', 'dtls']);
 
@@ -53,6 +53,47 @@ function negotiated(a: ArmResult): string {
   return a.negotiated.protocol === null ? '-' : `${a.negotiated.protocol} ${a.negotiated.cipher ?? ''}`.trim();
 }
 
+/** "< 1x" or ">= 0.95x". */
+function goalLabel(c: ComparisonResult): string {
+  if (c.goal === undefined) return '';
+  return `${c.goalDirection === 'below' ? '<' : '>='} ${c.goal}x`;
+}
+
+/** "met", "NOT met", or "NOT met (arm check failed)". */
+function verdict(c: ComparisonResult, notMet = 'NOT met'): string {
+  if (c.met === undefined) return '';
+  if (c.met) return 'met';
+  return c.armsOk === false ? `${notMet} (arm check failed)` : notMet;
+}
+
+function resumeArms(r: BenchResult): Array<ArmResult & { summary: ResumeSummary }> {
+  return r.arms.filter((a): a is ArmResult & { summary: ResumeSummary } => a.summary.kind === 'resume');
+}
+
+function us(s: { median: number } | null): string {
+  return s === null ? '-' : fixed(s.median, 0);
+}
+
+function percent(f: number): string {
+  return Number.isFinite(f) ? `${(100 * f).toFixed(1)}%` : '-';
+}
+
+const RESUME_LEGEND = [
+  'node-*: tls.connect with one shared SecureContext; -resumed keeps, per client, the last session from the \'session\' event and passes it as `session`;',
+  'jsec-*: jsec connect (-full: security.sessionCacheSize 0; -resumed: defaults, its automatic session cache), both against the node:tls server;',
+  'jsec-e2e-*: the same jsec clients against a jsec listen server (tickets with rotating keys). Servers issue session tickets (TLS 1.2 too: tickets, not',
+  'session IDs); every connection sends one byte and reads the echo before closing, so TLS 1.3 tickets have arrived. CPU us/handshake: process = all',
+  'threads; client = the client thread(s); server = the server worker thread.',
+];
+
+/** The header's client count: the echo/handshake clients, and the resumption workload's own count when it ran. */
+function clientsLabel(r: BenchResult): string {
+  const o = r.options;
+  const others = r.arms.some((a) => a.workload !== 'resume');
+  const resume = r.arms.some((a) => a.workload === 'resume');
+  return [others ? `${o.clients} client(s)` : '', resume ? `${o.resumeClients} resumption client(s)` : ''].filter(Boolean).join(', ');
+}
+
 function versionLabel(r: BenchResult): string {
   return r.options.tlsVersion === undefined ? 'TLS 1.2..1.3 (policy default)' : `TLS ${r.options.tlsVersion} pinned`;
 }
@@ -62,12 +103,12 @@ export function renderReport(r: BenchResult): string {
   const o = r.options;
   const out: string[] = [];
   out.push(
-    `jsec bench: ${o.clients} client(s), ${o.duration} s per measurement, ${o.rounds} round(s) in alternating order, ` +
+    `jsec bench: ${clientsLabel(r)}, ${o.duration} s per measurement, ${o.rounds} round(s) in alternating order, ` +
       `chunk ${o.chunkSize} B, ${versionLabel(r)}, ${o.keyType} certificate, parallel=${o.parallel}`,
   );
   out.push(`node ${r.environment.node}, OpenSSL ${r.environment.openssl}, ${r.environment.cpus} CPU(s) (${r.environment.cpuModel}), ${r.environment.platform}/${r.environment.arch}; ran ${r.elapsedSeconds.toFixed(1)} s`);
   out.push(`load average (1/5/15 min) at start ${r.environment.loadAverage.start.join(' ')}, at end ${r.environment.loadAverage.end.join(' ')}`);
-  if (o.transports.includes('dtls')) {
+  if (r.arms.some((a) => a.transport === 'dtls')) {
     out.push(`DTLS peers: openssl CLI ${r.environment.opensslCli ?? 'not found'}; node-dtls-client ${r.environment.nodeDtlsClient ?? 'not available (set JSEC_NODE_DTLS_CLIENT or --node-dtls-client)'}`);
   }
 
@@ -172,9 +213,41 @@ export function renderReport(r: BenchResult): string {
     for (const a of hs) out.push(`  ${a.name}: ${describe(a)}`);
   }
 
+  const resume = resumeArms(r);
+  if (resume.length > 0) {
+    out.push('', `Resumption (${o.resumeClients} concurrent clients; full vs resumed handshakes; both ends pinned to the arm's TLS version; per-thread CPU: ${r.environment.threadCpu ?? 'not measurable here'})`);
+    out.push(
+      table(
+        ['arm', 'handshakes/s median', 'rounds min..max', 'latency ms p50', 'p95', 'resumed', 'CPU us/handshake process', 'client', 'server', 'handshakes', 'negotiated', 'check'],
+        resume.map((a) => {
+          const s = a.summary;
+          return [
+            a.name,
+            fixed(s.handshakesPerSecond.median, 0),
+            `${fixed(s.handshakesPerSecond.min, 0)}..${fixed(s.handshakesPerSecond.max, 0)}`,
+            fixed(s.latencyMs.median, 2),
+            fixed(s.latencyMs.p95, 2),
+            percent(s.resumedFraction),
+            us(s.cpuPerHandshakeUs.process),
+            us(s.cpuPerHandshakeUs.clientThread),
+            us(s.cpuPerHandshakeUs.serverThread),
+            String(s.handshakes),
+            negotiated(a),
+            s.check.ok ? 'ok' : 'FAILED',
+          ];
+        }),
+        1,
+      ),
+    );
+    for (const line of RESUME_LEGEND) out.push(`  ${line}`);
+    for (const a of resume) for (const p of a.summary.check.problems) out.push(`  ${a.name} FAILED: ${p}`);
+  }
+
   if (r.comparisons.length > 0) {
     out.push('', 'Ratios (computed per round within the same run; median, interquartile range and min..max over rounds;');
-    out.push('"per CPU-s" divides by the process CPU time instead of wall time, which other load on the machine disturbs less; goals apply to the wall-clock median)');
+    out.push('"per CPU-s" divides by the process CPU time instead of wall time, which other load on the machine disturbs less; goals apply to the wall-clock median;');
+    if (resume.length > 0) out.push('CPU per handshake ratios: the first column is process CPU, "per CPU-s" the client and server threads only)');
+    else out[out.length - 1] = `${out[out.length - 1]!.slice(0, -1)})`;
     out.push(
       table(
         ['ratio', 'median', 'q1..q3', 'min..max', 'per CPU-s median', 'q1..q3', 'goal', ''],
@@ -185,8 +258,8 @@ export function renderReport(r: BenchResult): string {
           `${fixed(c.min, 3)}..${fixed(c.max, 3)}`,
           `${fixed(c.perCpu.median, 3)}x`,
           `${fixed(c.perCpu.q1, 3)}..${fixed(c.perCpu.q3, 3)}`,
-          c.goal === undefined ? '' : `>= ${c.goal}x`,
-          c.met === undefined ? '' : c.met ? 'met' : 'NOT met',
+          goalLabel(c),
+          verdict(c),
         ]),
       ),
     );
@@ -203,7 +276,7 @@ export function renderMarkdown(r: BenchResult): string {
   const o = r.options;
   const out: string[] = [];
   out.push(
-    `${o.clients} clients, ${o.rounds} rounds x ${o.duration} s per arm, chunk ${o.chunkSize} B, ${versionLabel(r)}, ${o.keyType}, parallel=${o.parallel}; ` +
+    `${clientsLabel(r)}, ${o.rounds} rounds x ${o.duration} s per arm, chunk ${o.chunkSize} B, ${versionLabel(r)}, ${o.keyType}, parallel=${o.parallel}; ` +
       `node ${r.environment.node}, OpenSSL ${r.environment.openssl}, ${r.environment.cpus} CPUs, load ${r.environment.loadAverage.start[0]}..${r.environment.loadAverage.end[0]}`,
     '',
   );
@@ -246,6 +319,27 @@ export function renderMarkdown(r: BenchResult): string {
       '',
     );
   }
+  const resume = resumeArms(r);
+  if (resume.length > 0) {
+    out.push(
+      mdTable(
+        [`resumption arm (${o.resumeClients} clients)`, 'handshakes/s (median)', 'latency ms p50 / p95', 'resumed', 'CPU us/handshake: process / client / server', 'negotiated', 'check'],
+        resume.map((a) => {
+          const s = a.summary;
+          return [
+            `\`${a.name}\``,
+            fixed(s.handshakesPerSecond.median, 0),
+            `${fixed(s.latencyMs.median, 2)} / ${fixed(s.latencyMs.p95, 2)}`,
+            percent(s.resumedFraction),
+            `${us(s.cpuPerHandshakeUs.process)} / ${us(s.cpuPerHandshakeUs.clientThread)} / ${us(s.cpuPerHandshakeUs.serverThread)}`,
+            negotiated(a),
+            s.check.ok ? 'ok' : `**failed**: ${s.check.problems.join('; ')}`,
+          ];
+        }),
+      ),
+      '',
+    );
+  }
   if (r.comparisons.length > 0) {
     out.push(
       mdTable(
@@ -254,7 +348,7 @@ export function renderMarkdown(r: BenchResult): string {
           c.name.replace(/\|/g, '\\|'),
           `${fixed(c.median, 2)}x (${fixed(c.q1, 2)}..${fixed(c.q3, 2)})`,
           `${fixed(c.perCpu.median, 2)}x (${fixed(c.perCpu.q1, 2)}..${fixed(c.perCpu.q3, 2)})`,
-          c.goal === undefined ? '' : `>= ${c.goal}x ${c.met ? 'met' : '**not met**'}`,
+          c.goal === undefined ? '' : `${goalLabel(c)} ${verdict(c, '**not met**')}`,
         ]),
       ),
     );
@@ -346,12 +440,33 @@ export function renderHtml(r: BenchResult): string {
       ),
     );
   }
+  const resume = resumeArms(r);
+  if (resume.length > 0) {
+    charts.push(
+      svgBars(
+        'Resumption: handshakes per second (median of rounds; whisker: min..max)',
+        '/s',
+        resume.map((a) => {
+          const s = a.summary.handshakesPerSecond;
+          return { label: a.name, value: s.median, low: s.min, high: s.max, ...(a.summary.check.ok ? {} : { note: '(check FAILED)' }) };
+        }),
+      ),
+      svgBars(
+        'Resumption: process CPU microseconds per handshake (median of rounds; whisker: min..max)',
+        'us',
+        resume.map((a) => {
+          const s = a.summary.cpuPerHandshakeUs.process;
+          return { label: a.name, value: s.median, low: s.min, high: s.max };
+        }),
+      ),
+    );
+  }
   if (r.comparisons.length > 0) {
     charts.push(
       svgBars(
         'Ratios (median of per-round ratios; whisker: q1..q3; dashed: 1.0x)',
         'x',
-        r.comparisons.map((c) => ({ label: c.name.length > 40 ? `${c.name.slice(0, 39)}…` : c.name, value: c.median, low: c.q1, high: c.q3, ...(c.goal !== undefined ? { note: `(goal ${c.goal}x: ${c.met ? 'met' : 'not met'})` } : {}) })),
+        r.comparisons.map((c) => ({ label: c.name.length > 40 ? `${c.name.slice(0, 39)}…` : c.name, value: c.median, low: c.q1, high: c.q3, ...(c.goal !== undefined ? { note: `(goal ${goalLabel(c)}: ${verdict(c, 'not met')})` } : {}) })),
         { value: 1, label: '1.0x' },
       ),
     );

@@ -5,6 +5,7 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadCpuMs } from './cpu.js';
 import type { ServerSpec } from './options.js';
 import { startServers, type ServerContext } from './servers.js';
 
@@ -19,7 +20,10 @@ if (port !== null) {
   try {
     const servers = await startServers(specs, ctx);
     port.on('message', (msg: unknown) => {
-      if (msg === 'close') {
+      if (typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'cpu') {
+        // This thread's own CPU time: the servers' share of the process's.
+        port.postMessage({ type: 'cpu', id: (msg as { id: number }).id, ms: threadCpuMs() });
+      } else if (msg === 'close') {
         void Promise.allSettled(servers.map((s) => s.close())).then(() => {
           port.postMessage({ type: 'closed' });
           port.close();

@@ -13,7 +13,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import type { ServerSpec } from './options.js';
-import { BENCH_PSK_IDENTITY, BENCH_PSK_KEY_HEX, jsecSecurity, nodeTlsOptions, type Material, type TlsSettings } from './settings.js';
+import { BENCH_PSK_IDENTITY, BENCH_PSK_KEY_HEX, jsecSecurity, nodeTlsOptions, tlsSettings, type Material, type TlsSettings } from './settings.js';
 
 /** Where a client reaches a server. */
 export type Endpoint = { readonly host: string; readonly port: number } | { readonly path: string };
@@ -167,6 +167,7 @@ export async function startServer(spec: ServerSpec, ctx: ServerContext): Promise
   const unix = spec.transport === 'unix' || spec.transport === 'unix-tls';
   const path = unix ? join(ctx.socketDir, `${spec.id.replace(/[^a-z0-9]+/gi, '-')}.sock`) : undefined;
   const open = new Set<net.Socket>();
+  const settings = spec.tlsVersion !== undefined ? tlsSettings(spec.tlsVersion) : ctx.settings;
   if (spec.impl === 'net') {
     const server = net.createServer({ noDelay: true }, (s) => echo(s, open));
     await listenNet(server, path);
@@ -177,7 +178,7 @@ export async function startServer(spec: ServerSpec, ctx: ServerContext): Promise
       {
         cert: ctx.material.cert,
         key: ctx.material.key,
-        ...nodeTlsOptions(ctx.settings),
+        ...nodeTlsOptions(settings),
         // Full handshakes only (unless this server is the one with tickets): the handshake-rate arms
         // compare handshake cost, not resumption.
         ...(spec.tickets === true ? {} : { secureOptions: cryptoConstants.SSL_OP_NO_TICKET }),
@@ -193,8 +194,9 @@ export async function startServer(spec: ServerSpec, ctx: ServerContext): Promise
     ...(path !== undefined ? { path } : { host: '127.0.0.1', port: 0 }),
     cert: ctx.material.cert,
     key: ctx.material.key,
-    // Full handshakes only, as on the node:tls server: no tickets, no session-ID cache.
-    security: { ...jsecSecurity(ctx.settings), sessionTickets: false, sessionCacheSize: 0 },
+    // Full handshakes only, as on the node:tls server (no tickets, no session-ID cache), unless this
+    // server is one with tickets: then jsec's defaults (tickets with rotating keys, session-ID cache).
+    security: spec.tickets === true ? jsecSecurity(settings) : { ...jsecSecurity(settings), sessionTickets: false, sessionCacheSize: 0 },
   });
   server.on('tlsClientError', () => undefined);
   server.on('error', () => undefined);

@@ -20,6 +20,12 @@ node-dtls-client available, its PSK client against the same jsec PSK server as
 a jsec PSK client. Every arm runs once per round, in alternating order
 (A B C, C B A, ...), and the ratios are computed per round.
 
+--workload resume (not in the default run; about two minutes): full against
+resumed handshakes for TLS 1.2 and 1.3 (session tickets), --resume-clients
+concurrent clients, jsec (against a node:tls server, and jsec listen + connect)
+against raw node:tls doing the same work, with the CPU time per handshake of
+the client and the server thread.
+
 Options:
   --transports LIST   tcp,unix,tls,unix-tls,udp,dtls (default: all)
   --clients N         concurrent clients / connect loops (default ${BENCH_DEFAULTS.clients})
@@ -38,7 +44,8 @@ Options:
                       threads: servers in a worker, clients over --threads workers
                       (default ${BENCH_DEFAULTS.parallel})
   --threads N         client worker threads with --parallel threads (default ${BENCH_DEFAULTS.threads})
-  --workload LIST     echo,handshake (default: both)
+  --workload LIST     echo,handshake,resume (default: echo,handshake)
+  --resume-clients N  concurrent clients of the resume workload (default ${BENCH_DEFAULTS.resumeClients})
   --warmup S          unrecorded warm-up seconds per arm (default ${BENCH_DEFAULTS.warmup})
   --only LIST         keep arms whose name contains one of these (e.g. tls/,handshake)
   --json              print the JSON result on stdout instead of the text report
@@ -65,6 +72,7 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     parallel: { type: 'string' },
     threads: { type: 'string' },
     workload: { type: 'string', multiple: true },
+    'resume-clients': { type: 'string' },
     warmup: { type: 'string' },
     only: { type: 'string', multiple: true },
     'datagram-size': { type: 'string' },
@@ -80,7 +88,7 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
   const transports = list(values.transports);
   for (const t of transports) choice('bench', 'transports', t, TRANSPORTS);
   const workloads = list(values.workload);
-  for (const w of workloads) choice('bench', 'workload', w, ['echo', 'handshake'] as const);
+  for (const w of workloads) choice('bench', 'workload', w, ['echo', 'handshake', 'resume'] as const);
   const options: BenchOptions = {
     transports: transports.length > 0 ? [...new Set(transports as Transport[])] : BENCH_DEFAULTS.transports,
     clients: integer('bench', 'clients', values.clients, BENCH_DEFAULTS.clients, 1, 1000),
@@ -93,6 +101,8 @@ export function benchOptions(argv: readonly string[]): { options: BenchOptions; 
     threads: integer('bench', 'threads', values.threads, BENCH_DEFAULTS.threads, 1, 64),
     echo: workloads.length === 0 || workloads.includes('echo'),
     handshake: workloads.length === 0 || workloads.includes('handshake'),
+    resume: workloads.includes('resume'),
+    resumeClients: integer('bench', 'resume-clients', values['resume-clients'], BENCH_DEFAULTS.resumeClients, 1, 1000),
     warmup: decimal('bench', 'warmup', values.warmup, BENCH_DEFAULTS.warmup, 0, 60),
     only: list(values.only),
     datagramSize: byteSize('bench', 'datagram-size', values['datagram-size'], BENCH_DEFAULTS.datagramSize, 256, 65507),
