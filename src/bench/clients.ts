@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import type { Impl } from './options.js';
+import { JSEC_STORE_PER_KEY, type Impl } from './options.js';
 import type { Endpoint } from './servers.js';
 import { BENCH_PSK_IDENTITY, BENCH_PSK_KEY_HEX, BENCH_PSK_MESSAGE_SIZE, BENCH_PSK_SUITE, jsecSecurity, nodeTlsOptions, type Material, type TlsSettings } from './settings.js';
 
@@ -71,6 +71,7 @@ function settle(socket: net.Socket, event: 'connect' | 'secureConnect', start: n
  * - `naive`: node:tls with `ca` and the policy passed to every `tls.connect`, so node builds a context per connection.
  * - `jsec`: jsec `connect`, which caches the context for identical options.
  * - `jsec-nocache`: the same with the client session cache off.
+ * - `jsec-store`: the same with its own session store sized for many concurrent clients ({@link JSEC_STORE_PER_KEY} per server).
  */
 export async function connector(impl: Impl, ep: Endpoint, material: Material, settings: TlsSettings): Promise<Connector> {
   const at = where(ep);
@@ -109,12 +110,14 @@ export async function connector(impl: Impl, ep: Endpoint, material: Material, se
     case 'ndc':
       throw new Error(`${impl} is a datagram client`);
     case 'jsec':
-    case 'jsec-nocache': {
-      const { connect } = await import('../tls/index.js');
-      const security = impl === 'jsec' ? jsecSecurity(settings) : { ...jsecSecurity(settings), sessionCacheSize: 0 };
+    case 'jsec-nocache':
+    case 'jsec-store': {
+      const { connect, LruSessionStore } = await import('../tls/index.js');
+      const security = impl === 'jsec-nocache' ? { ...jsecSecurity(settings), sessionCacheSize: 0 } : jsecSecurity(settings);
+      const store = impl === 'jsec-store' ? { sessionStore: new LruSessionStore({ perKey: JSEC_STORE_PER_KEY }) } : {};
       return async () => {
         const start = performance.now();
-        const socket = await connect({ ...at, servername: material.servername, ca: material.cert, security });
+        const socket = await connect({ ...at, servername: material.servername, ca: material.cert, security, ...store });
         const handshakeMs = performance.now() - start;
         socket.setNoDelay(true);
         return { socket, handshakeMs, protocol: socket.getProtocol(), cipher: socket.getCipher()?.standardName ?? null, resumed: socket.isSessionReused() };

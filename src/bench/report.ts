@@ -81,7 +81,8 @@ function percent(f: number): string {
 const RESUME_LEGEND = [
   'node-*: tls.connect with one shared SecureContext; -resumed keeps, per client, the last session from the \'session\' event and passes it as `session`;',
   'jsec-*: jsec connect (-full: security.sessionCacheSize 0; -resumed: defaults, its automatic session cache), both against the node:tls server;',
-  'jsec-e2e-*: the same jsec clients against a jsec listen server (tickets with rotating keys). Servers issue session tickets (TLS 1.2 too: tickets, not',
+  'jsec-e2e-*: the same jsec clients against a jsec listen server (tickets with rotating keys); jsec-e2e-store-resumed: jsec connect with a',
+  'sessionStore keeping 1000 tickets per server (the default keeps 4). Servers issue session tickets (TLS 1.2 too: tickets, not',
   'session IDs); every connection sends one byte and reads the echo before closing, so TLS 1.3 tickets have arrived. CPU us/handshake: process = all',
   'threads; client = the client thread(s); server = the server worker thread.',
 ];
