@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/decode.h"
 #include "common/module.h"
 #include "pkey/der.h"
 
@@ -22,19 +23,7 @@ using BorrowedX509Stack = Owned<STACK_OF(X509), FreeStackOnly>;
 using Pkcs7Ptr = Owned<PKCS7, PKCS7_free>;
 
 CmsPtr ReadCms(const Bytes& der, PendingError& err) {
-  BioPtr in = BioFromBytes(der);
-  if (!in) {
-    err.Capture("ERR_OUT_OF_RANGE", "the CMS structure is too large", false);
-    return CmsPtr();
-  }
-  CmsPtr cms(d2i_CMS_bio(in.get(), nullptr));
-  if (!cms) {
-    err.Capture("ERR_JSEC_CRYPTO_INVALID_CMS", "not a CMS / PKCS#7 structure (DER)");
-  } else if (BIO_pending(in.get()) != 0) {
-    err.Capture("ERR_JSEC_CRYPTO_INVALID_CMS", "trailing bytes after the CMS structure", false);
-    cms.reset();
-  }
-  return cms;
+  return DecodeDer<CmsPtr>(err, der, d2i_CMS_ContentInfo, "CMS / PKCS#7 structure", "ERR_JSEC_CRYPTO_INVALID_CMS");
 }
 
 Bytes WriteCms(CMS_ContentInfo* cms, PendingError& err) {
@@ -346,15 +335,7 @@ Bytes CertsOnly(const std::vector<Bytes>& list, PendingError& err) {
       return {};
     }
   }
-  int n = i2d_PKCS7(p7.get(), nullptr);
-  if (n <= 0) {
-    err.Capture("ERR_JSEC_OPENSSL", "could not encode the certs-only structure");
-    return {};
-  }
-  Bytes out(static_cast<size_t>(n));
-  unsigned char* p = out.data();
-  i2d_PKCS7(p7.get(), &p);
-  return out;
+  return EncodeDer(err, p7.get(), i2d_PKCS7, "certs-only structure", "ERR_JSEC_OPENSSL");
 }
 
 std::vector<Bytes> Certs(const Bytes& der, PendingError& err) {

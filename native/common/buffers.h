@@ -25,15 +25,32 @@ inline Napi::Buffer<unsigned char> ToBuffer(Napi::Env env, const Bytes& b) {
 Bytes BioToBytes(BIO* bio);
 std::string BioToString(BIO* bio);
 
+// Encodes `obj` with its OpenSSL i2d function; false (the error queue says
+// why) when encoding fails.
+template <typename T, typename I2d>
+bool TryEncodeDer(T* obj, I2d i2d, Bytes* out) {
+  unsigned char* der = nullptr;
+  int n = i2d(obj, &der);
+  if (n <= 0 || der == nullptr) return false;
+  out->assign(der, der + n);
+  OPENSSL_free(der);
+  return true;
+}
+
 // Encodes `obj` with its OpenSSL i2d function; throws `code` (with the drained
 // error queue) when encoding fails.
 template <typename T, typename I2d>
 Bytes EncodeDer(Napi::Env env, T* obj, I2d i2d, const char* what, const std::string& code) {
-  unsigned char* der = nullptr;
-  int n = i2d(obj, &der);
-  if (n <= 0 || der == nullptr) ThrowOpenSSL(env, std::string("cannot encode the ") + what, code);
-  Bytes out(der, der + n);
-  OPENSSL_free(der);
+  Bytes out;
+  if (!TryEncodeDer(obj, i2d, &out)) ThrowOpenSSL(env, std::string("cannot encode the ") + what, code);
+  return out;
+}
+
+// The same off the main thread: an empty result with the failure recorded in `err`.
+template <typename T, typename I2d>
+Bytes EncodeDer(PendingError& err, T* obj, I2d i2d, const char* what, const std::string& code) {
+  Bytes out;
+  if (!TryEncodeDer(obj, i2d, &out)) err.Capture(code, std::string("cannot encode the ") + what);
   return out;
 }
 

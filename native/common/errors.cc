@@ -94,6 +94,13 @@ void PendingError::Capture(const std::string& c, const std::string& m, bool drai
   set = true;
 }
 
+void PendingError::Set(const std::string& c, const std::string& m, std::vector<OpenSSLErrorEntry> q) {
+  code = c;
+  message = m;
+  queue = std::move(q);
+  set = true;
+}
+
 Napi::Error PendingError::ToError(Napi::Env env) const { return MakeError(env, code, message, queue); }
 
 }  // namespace jsec

@@ -49,6 +49,8 @@ struct PendingError {
   std::vector<OpenSSLErrorEntry> queue;
   bool set = false;
   void Capture(const std::string& c, const std::string& m, bool drain = true);
+  // Records a failure whose queue the caller already drained (to classify it).
+  void Set(const std::string& c, const std::string& m, std::vector<OpenSSLErrorEntry> q);
   Napi::Error ToError(Napi::Env env) const;
 };
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "common/decode.h"
 #include "common/errors.h"
 #include "common/module.h"
 #include "x509/x509_util.h"
@@ -15,18 +16,11 @@ namespace {
 using namespace x509;
 
 X509CrlPtr CrlFromDer(Napi::Env env, const Bytes& der) {
-  const unsigned char* p = der.data();
-  X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
-  if (!crl) ThrowOpenSSL(env, "not a DER CRL", "ERR_JSEC_CRL_PARSE");
-  if (p != der.data() + der.size()) ThrowError(env, "ERR_JSEC_CRL_PARSE", "trailing bytes after the CRL");
-  return crl;
+  return DecodeDer<X509CrlPtr>(env, der, d2i_X509_CRL, "CRL", "ERR_JSEC_CRL_PARSE");
 }
 
 X509Ptr CertFromDer(Napi::Env env, const Bytes& der) {
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x) ThrowOpenSSL(env, "invalid issuer certificate", "ERR_INVALID_ARG_VALUE");
-  return x;
+  return DecodeDer<X509Ptr>(env, der, d2i_X509, "issuer certificate", "ERR_INVALID_ARG_VALUE");
 }
 
 Asn1TimePtr TimeFrom(Napi::Env env, const Napi::Value& v) {
@@ -130,14 +124,7 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   o.Set("nextUpdate", next != nullptr ? Napi::Value(Napi::Number::New(env, nextUpdate)) : env.Null());
   const X509_ALGOR* alg = nullptr;
   X509_CRL_get0_signature(c, nullptr, &alg);
-  if (alg != nullptr) {
-    const ASN1_OBJECT* aobj = nullptr;
-    X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
-    Napi::Object sa = Napi::Object::New(env);
-    sa.Set("name", ObjToLongName(aobj));
-    sa.Set("oid", ObjToOid(aobj));
-    o.Set("signatureAlgorithm", sa);
-  }
+  SetSignatureAlgorithm(env, alg, o);
   ExtensionsToJs(env, X509_CRL_get0_extensions(c), o);
   Napi::Array entries = Napi::Array::New(env);
   STACK_OF(X509_REVOKED)* revs = X509_CRL_get_REVOKED(c);

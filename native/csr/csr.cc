@@ -2,6 +2,7 @@
 // (csrParse, which also checks the self-signature).
 #include <openssl/err.h>
 
+#include "common/decode.h"
 #include "common/errors.h"
 #include "common/module.h"
 #include "x509/x509_util.h"
@@ -37,11 +38,7 @@ Napi::Value Build(const Napi::CallbackInfo& info) {
 Napi::Value Parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  Bytes der = ToBytes(info[0]);
-  const unsigned char* p = der.data();
-  X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
-  if (!req) ThrowOpenSSL(env, "not a DER certificate request", "ERR_JSEC_CSR_PARSE");
-  if (p != der.data() + der.size()) ThrowError(env, "ERR_JSEC_CSR_PARSE", "trailing bytes after the request");
+  X509ReqPtr req = DecodeDer<X509ReqPtr>(env, ToBytes(info[0]), d2i_X509_REQ, "certificate request", "ERR_JSEC_CSR_PARSE");
   X509_REQ* r = req.get();
   Napi::Object o = Napi::Object::New(env);
   o.Set("version", Napi::Number::New(env, static_cast<double>(X509_REQ_get_version(r) + 1)));
@@ -51,14 +48,7 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   o.Set("publicKey", PublicKeyInfo(env, pub, X509_REQ_get_X509_PUBKEY(r)));
   const X509_ALGOR* alg = nullptr;
   X509_REQ_get0_signature(r, nullptr, &alg);
-  if (alg != nullptr) {
-    const ASN1_OBJECT* aobj = nullptr;
-    X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
-    Napi::Object sa = Napi::Object::New(env);
-    sa.Set("name", ObjToLongName(aobj));
-    sa.Set("oid", ObjToOid(aobj));
-    o.Set("signatureAlgorithm", sa);
-  }
+  SetSignatureAlgorithm(env, alg, o);
   o.Set("signatureValid", pub != nullptr && X509_REQ_verify(r, pub) == 1);
   ERR_clear_error();
   STACK_OF(X509_EXTENSION)* raw = X509_REQ_get_extensions(r);

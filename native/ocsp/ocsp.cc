@@ -17,9 +17,11 @@
 #include <string>
 
 #include "common/buffers.h"
+#include "common/decode.h"
 #include "common/errors.h"
 #include "common/handles.h"
 #include "common/module.h"
+#include "x509/x509_util.h"
 
 namespace jsec {
 namespace ocsp {
@@ -27,6 +29,11 @@ namespace {
 
 using Asn1OctetPtr = Owned<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
 using Asn1GenTimePtr = Owned<ASN1_GENERALIZEDTIME, ASN1_GENERALIZEDTIME_free>;
+
+using x509::DigestFromJs;
+using x509::ObjToName;
+using x509::ObjToOid;
+using x509::TimeToSeconds;
 
 constexpr const char* kParseCode = "ERR_JSEC_OCSP_PARSE";
 
@@ -49,60 +56,19 @@ std::string IntegerHex(const ASN1_INTEGER* i) {
   return out;
 }
 
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian), as in Howard Hinnant's days_from_civil.
-long long DaysFromCivil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
-double TimeSeconds(const ASN1_TIME* t) {
-  if (t == nullptr) return NAN;
-  struct tm tm {};
-  if (ASN1_TIME_to_tm(t, &tm) != 1) return NAN;
-  long long days = DaysFromCivil(tm.tm_year + 1900LL, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday));
-  return static_cast<double>(days * 86400LL + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec);
-}
-
 Asn1GenTimePtr GenTime(double seconds) {
   return Asn1GenTimePtr(ASN1_GENERALIZEDTIME_set(nullptr, static_cast<time_t>(seconds)));
 }
 
 Napi::Value TimeValue(Napi::Env env, const ASN1_TIME* t) {
   if (t == nullptr) return env.Null();
-  double s = TimeSeconds(t);
+  double s = TimeToSeconds(t);
   if (std::isnan(s)) return env.Null();
   return Napi::Number::New(env, s);
 }
 
-std::string ObjName(const ASN1_OBJECT* obj) {
-  if (obj == nullptr) return "";
-  int nid = OBJ_obj2nid(obj);
-  if (nid != NID_undef) {
-    const char* sn = OBJ_nid2sn(nid);
-    if (sn != nullptr) return sn;
-  }
-  char buf[128];
-  int n = OBJ_obj2txt(buf, sizeof buf, obj, 1);
-  return n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : "";
-}
-
-std::string ObjOid(const ASN1_OBJECT* obj) {
-  if (obj == nullptr) return "";
-  char buf[128];
-  int n = OBJ_obj2txt(buf, sizeof buf, obj, 1);
-  return n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : "";
-}
-
 X509Ptr CertFromDer(Napi::Env env, const Napi::Value& v, const char* what) {
-  Bytes der = ToBytes(v);
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x || p != der.data() + der.size()) ThrowOpenSSL(env, std::string("invalid ") + what + " certificate", "ERR_INVALID_ARG_VALUE");
-  return x;
+  return DecodeDer<X509Ptr>(env, ToBytes(v), d2i_X509, (std::string(what) + " certificate").c_str(), "ERR_INVALID_ARG_VALUE");
 }
 
 X509StackPtr CertStackFromJs(Napi::Env env, const Napi::Value& v) {
@@ -126,23 +92,9 @@ PkeyPtr KeyFromDer(Napi::Env env, const Napi::Value& v) {
   return key;
 }
 
-const EVP_MD* DigestByName(Napi::Env env, const Napi::Value& v) {
-  if (!v.IsString()) return nullptr;
-  std::string name = v.As<Napi::String>().Utf8Value();
-  if (name.empty()) return nullptr;
-  const EVP_MD* md = EVP_get_digestbyname(name.c_str());
-  if (md == nullptr) ThrowError(env, "ERR_INVALID_ARG_VALUE", "unknown digest " + name);
-  return md;
-}
-
 template <typename T, int (*I2d)(const T*, unsigned char**)>
 Napi::Value DerOf(Napi::Env env, const T* obj) {
-  int n = I2d(obj, nullptr);
-  if (n <= 0) ThrowOpenSSL(env, "DER encoding failed");
-  Bytes out(static_cast<size_t>(n));
-  unsigned char* p = out.data();
-  I2d(obj, &p);
-  return ToBuffer(env, out);
+  return ToBuffer(env, EncodeDer(env, obj, I2d, "OCSP structure", "ERR_JSEC_OPENSSL"));
 }
 
 int I2dCertId(const OCSP_CERTID* id, unsigned char** out) { return i2d_OCSP_CERTID(const_cast<OCSP_CERTID*>(id), out); }
@@ -158,8 +110,8 @@ Napi::Object CertIdToJs(Napi::Env env, const OCSP_CERTID* cid) {
   ASN1_INTEGER* serial = nullptr;
   OCSP_id_get0_info(&nameHash, &md, &keyHash, &serial, const_cast<OCSP_CERTID*>(cid));
   Napi::Object o = Napi::Object::New(env);
-  o.Set("hashAlgorithm", ObjName(md));
-  o.Set("hashAlgorithmOid", ObjOid(md));
+  o.Set("hashAlgorithm", ObjToName(md));
+  o.Set("hashAlgorithmOid", ObjToOid(md));
   o.Set("issuerNameHash", nameHash ? ToBuffer(env, nameHash->data, static_cast<size_t>(nameHash->length)) : ToBuffer(env, nullptr, 0));
   o.Set("issuerKeyHash", keyHash ? ToBuffer(env, keyHash->data, static_cast<size_t>(keyHash->length)) : ToBuffer(env, nullptr, 0));
   o.Set("serial", IntegerHex(serial));
@@ -168,11 +120,7 @@ Napi::Object CertIdToJs(Napi::Env env, const OCSP_CERTID* cid) {
 }
 
 OcspCertIdPtr CertIdFromDer(Napi::Env env, const Napi::Value& v) {
-  Bytes der = ToBytes(v);
-  const unsigned char* p = der.data();
-  OcspCertIdPtr id(d2i_OCSP_CERTID(nullptr, &p, static_cast<long>(der.size())));
-  if (!id || p != der.data() + der.size()) ThrowOpenSSL(env, "invalid CertID", "ERR_INVALID_ARG_VALUE");
-  return id;
+  return DecodeDer<OcspCertIdPtr>(env, ToBytes(v), d2i_OCSP_CERTID, "CertID", "ERR_INVALID_ARG_VALUE");
 }
 
 Asn1IntPtr SerialFromHex(Napi::Env env, const std::string& hex) {
@@ -193,7 +141,7 @@ Napi::Value CertId(const Napi::CallbackInfo& info) {
   ErrorQueueGuard guard;
   X509Ptr issuer = CertFromDer(env, info[0], "issuer");
   Asn1IntPtr serial = SerialFromHex(env, info[1].As<Napi::String>().Utf8Value());
-  const EVP_MD* md = DigestByName(env, info[2]);
+  const EVP_MD* md = DigestFromJs(env, info[2]);
   if (md == nullptr) md = EVP_sha1();
   OcspCertIdPtr id(OCSP_cert_id_new(md, X509_get_subject_name(issuer.get()), X509_get0_pubkey_bitstr(issuer.get()), serial.get()));
   if (!id) ThrowOpenSSL(env, "could not compute the CertID");
@@ -222,8 +170,8 @@ Napi::Array ExtensionList(Napi::Env env, int count, const std::function<X509_EXT
     X509_EXTENSION* ext = get(i);
     if (ext == nullptr) continue;
     Napi::Object e = Napi::Object::New(env);
-    e.Set("oid", ObjOid(X509_EXTENSION_get_object(ext)));
-    e.Set("name", ObjName(X509_EXTENSION_get_object(ext)));
+    e.Set("oid", ObjToOid(X509_EXTENSION_get_object(ext)));
+    e.Set("name", ObjToName(X509_EXTENSION_get_object(ext)));
     e.Set("critical", Napi::Boolean::New(env, X509_EXTENSION_get_critical(ext) > 0));
     ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(ext);
     e.Set("value", value ? ToBuffer(env, value->data, static_cast<size_t>(value->length)) : ToBuffer(env, nullptr, 0));
@@ -257,11 +205,7 @@ Napi::Value RequestBuild(const Napi::CallbackInfo& info) {
 Napi::Value RequestParse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  Bytes der = ToBytes(info[0]);
-  const unsigned char* p = der.data();
-  OcspReqPtr req(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(der.size())));
-  if (!req) ThrowOpenSSL(env, "not a DER OCSP request", kParseCode);
-  if (p != der.data() + der.size()) ThrowError(env, kParseCode, "trailing bytes after the OCSP request");
+  OcspReqPtr req = DecodeDer<OcspReqPtr>(env, ToBytes(info[0]), d2i_OCSP_REQUEST, "OCSP request", kParseCode);
   Napi::Object o = Napi::Object::New(env);
   int count = OCSP_request_onereq_count(req.get());
   Napi::Array ids = Napi::Array::New(env);
@@ -322,7 +266,7 @@ Napi::Object BasicToJs(Napi::Env env, OCSP_BASICRESP* bs) {
   const X509_ALGOR* alg = OCSP_resp_get0_tbs_sigalg(bs);
   const ASN1_OBJECT* algObj = nullptr;
   if (alg != nullptr) X509_ALGOR_get0(&algObj, nullptr, nullptr, alg);
-  o.Set("signatureAlgorithm", ObjName(algObj));
+  o.Set("signatureAlgorithm", ObjToName(algObj));
   int loc = OCSP_BASICRESP_get_ext_by_NID(bs, NID_id_pkix_OCSP_Nonce, -1);
   o.Set("nonce", loc >= 0 ? NonceFromExt(env, OCSP_BASICRESP_get_ext(bs, loc)) : env.Null());
   o.Set("extensions", ExtensionList(env, OCSP_BASICRESP_get_ext_count(bs), [bs](int i) { return OCSP_BASICRESP_get_ext(bs, i); }));
@@ -344,11 +288,7 @@ Napi::Object BasicToJs(Napi::Env env, OCSP_BASICRESP* bs) {
 }
 
 OcspRespPtr ResponseFromDer(Napi::Env env, const Bytes& der) {
-  const unsigned char* p = der.data();
-  OcspRespPtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-  if (!resp) ThrowOpenSSL(env, "not a DER OCSP response", kParseCode);
-  if (p != der.data() + der.size()) ThrowError(env, kParseCode, "trailing bytes after the OCSP response");
-  return resp;
+  return DecodeDer<OcspRespPtr>(env, der, d2i_OCSP_RESPONSE, "OCSP response", kParseCode);
 }
 
 OcspBasicPtr BasicOf(Napi::Env env, OCSP_RESPONSE* resp) {
@@ -361,8 +301,7 @@ OcspBasicPtr BasicOf(Napi::Env env, OCSP_RESPONSE* resp) {
 Napi::Value ResponseParse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  Bytes der = ToBytes(info[0]);
-  OcspRespPtr resp = ResponseFromDer(env, der);
+  OcspRespPtr resp = ResponseFromDer(env, ToBytes(info[0]));
   Napi::Object o = Napi::Object::New(env);
   int status = OCSP_response_status(resp.get());
   o.Set("responseStatus", Napi::Number::New(env, status));
@@ -440,7 +379,7 @@ Napi::Value Sign(Napi::Env env, SignerState& s, const Napi::Object& spec) {
   }
   std::string rid = spec.Get("responderId").As<Napi::String>().Utf8Value();
   unsigned long flags = OCSP_NOCERTS | (rid == "key" ? OCSP_RESPID_KEY : 0);
-  const EVP_MD* md = UsesNoDigest(s.key.get()) ? nullptr : DigestByName(env, spec.Get("digest"));
+  const EVP_MD* md = UsesNoDigest(s.key.get()) ? nullptr : DigestFromJs(env, spec.Get("digest"));
   if (md == nullptr && !UsesNoDigest(s.key.get())) md = EVP_sha256();
   {
     MdCtxPtr ctx(EVP_MD_CTX_new());
@@ -452,7 +391,7 @@ Napi::Value Sign(Napi::Env env, SignerState& s, const Napi::Object& spec) {
   // data through its accessors and sign again.
   double wanted = spec.Get("producedAt").As<Napi::Number>().DoubleValue();
   auto* produced = const_cast<ASN1_GENERALIZEDTIME*>(OCSP_resp_get0_produced_at(bs.get()));
-  if (produced != nullptr && std::fabs(TimeSeconds(produced) - std::floor(wanted)) >= 1) {
+  if (produced != nullptr && std::fabs(TimeToSeconds(produced) - std::floor(wanted)) >= 1) {
     if (ASN1_GENERALIZEDTIME_set(produced, static_cast<time_t>(wanted)) == nullptr) ThrowOpenSSL(env, "invalid producedAt");
     MdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, s.key.get()) != 1) ThrowOpenSSL(env, "could not initialise the signature");
@@ -511,8 +450,7 @@ class Signer : public Napi::ObjectWrap<Signer> {
 Napi::Value ResponseVerify(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  Bytes der = ToBytes(info[0]);
-  OcspRespPtr resp = ResponseFromDer(env, der);
+  OcspRespPtr resp = ResponseFromDer(env, ToBytes(info[0]));
   if (OCSP_response_status(resp.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
     ThrowError(env, "ERR_JSEC_OCSP_RESPONSE_STATUS", "the response is not successful");
   }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/decode.h"
 #include "common/module.h"
 #include "pkey/der.h"
 
@@ -69,30 +70,15 @@ Bytes Create(const CreateArgs& a, PendingError& err) {
                               a.iterations, -1, 0));
   if (!p12) {
     auto q = DrainErrors();
-    if (der::Unsupported(q)) {
-      err.code = "ERR_JSEC_UNSUPPORTED";
-      err.message = "an algorithm of this PKCS#12 profile is not available";
-    } else {
-      err.code = "ERR_JSEC_OPENSSL";
-      err.message = "PKCS12_create failed";
-    }
-    err.queue = q;
-    err.set = true;
+    if (der::Unsupported(q)) err.Set("ERR_JSEC_UNSUPPORTED", "an algorithm of this PKCS#12 profile is not available", std::move(q));
+    else err.Set("ERR_JSEC_OPENSSL", "PKCS12_create failed", std::move(q));
     return {};
   }
   if (PKCS12_set_mac(p12.get(), a.password.c_str(), -1, nullptr, 0, a.macIterations, md) != 1) {
     err.Capture("ERR_JSEC_OPENSSL", "PKCS12_set_mac failed");
     return {};
   }
-  int n = i2d_PKCS12(p12.get(), nullptr);
-  if (n <= 0) {
-    err.Capture("ERR_JSEC_OPENSSL", "i2d_PKCS12 failed");
-    return {};
-  }
-  Bytes out(static_cast<size_t>(n));
-  unsigned char* p = out.data();
-  i2d_PKCS12(p12.get(), &p);
-  return out;
+  return EncodeDer(err, p12.get(), i2d_PKCS12, "PKCS#12 file", "ERR_JSEC_OPENSSL");
 }
 
 struct Parsed {
@@ -118,30 +104,20 @@ Parsed Parse(const Bytes& der, const std::string& password, bool legacy, Pending
     err.Capture("ERR_JSEC_UNSUPPORTED", "the OpenSSL legacy provider is not available in this Node.js", false);
     return r;
   }
-  const unsigned char* p = der.data();
-  Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(der.size())));
-  if (!p12 || p != der.data() + der.size()) {
-    err.Capture("ERR_JSEC_CRYPTO_INVALID_PKCS12", "not a PKCS#12 file (DER)");
-    return r;
-  }
+  Pkcs12Ptr p12 = DecodeDer<Pkcs12Ptr>(err, der, d2i_PKCS12, "PKCS#12 file", "ERR_JSEC_CRYPTO_INVALID_PKCS12");
+  if (!p12) return r;
   r.mac = PKCS12_mac_present(p12.get()) == 1;
   if (r.mac && PKCS12_verify_mac(p12.get(), password.c_str(), static_cast<int>(password.size())) != 1) {
     auto q = DrainErrors();
     // A MAC algorithm we cannot compute is not a wrong password.
     if (der::Unsupported(q)) {
-      err.code = "ERR_JSEC_UNSUPPORTED";
-      err.message = legacy ? "the PKCS#12 MAC algorithm is not available" :
-                             "the PKCS#12 MAC algorithm is not available (try legacy: true)";
+      err.Set("ERR_JSEC_UNSUPPORTED", legacy ? "the PKCS#12 MAC algorithm is not available" : "the PKCS#12 MAC algorithm is not available (try legacy: true)", std::move(q));
     } else if (!q.empty() && ERR_GET_REASON(q.back().code) != PKCS12_R_MAC_VERIFY_FAILURE &&
                ERR_GET_REASON(q.front().code) != PKCS12_R_MAC_VERIFY_FAILURE) {
-      err.code = "ERR_JSEC_CRYPTO_INVALID_PKCS12";
-      err.message = "the PKCS#12 MAC could not be checked";
+      err.Set("ERR_JSEC_CRYPTO_INVALID_PKCS12", "the PKCS#12 MAC could not be checked", std::move(q));
     } else {
-      err.code = "ERR_JSEC_CRYPTO_BAD_PASSWORD";
-      err.message = "wrong PKCS#12 password (MAC verification failed)";
+      err.Set("ERR_JSEC_CRYPTO_BAD_PASSWORD", "wrong PKCS#12 password (MAC verification failed)", std::move(q));
     }
-    err.queue = q;
-    err.set = true;
     return r;
   }
   EVP_PKEY* key = nullptr;
@@ -154,18 +130,12 @@ Parsed Parse(const Bytes& der, const std::string& password, bool legacy, Pending
   if (ok != 1) {
     auto q = DrainErrors();
     if (der::Unsupported(q)) {
-      err.code = "ERR_JSEC_UNSUPPORTED";
-      err.message = legacy ? "an algorithm of this PKCS#12 file is not available" :
-                             "this PKCS#12 file uses a legacy algorithm (RC2/RC4/DES); pass legacy: true";
+      err.Set("ERR_JSEC_UNSUPPORTED", legacy ? "an algorithm of this PKCS#12 file is not available" : "this PKCS#12 file uses a legacy algorithm (RC2/RC4/DES); pass legacy: true", std::move(q));
     } else if (!r.mac) {
-      err.code = "ERR_JSEC_CRYPTO_BAD_PASSWORD";
-      err.message = "the PKCS#12 file could not be decrypted (wrong password?)";
+      err.Set("ERR_JSEC_CRYPTO_BAD_PASSWORD", "the PKCS#12 file could not be decrypted (wrong password?)", std::move(q));
     } else {
-      err.code = "ERR_JSEC_CRYPTO_INVALID_PKCS12";
-      err.message = "the PKCS#12 contents could not be read";
+      err.Set("ERR_JSEC_CRYPTO_INVALID_PKCS12", "the PKCS#12 contents could not be read", std::move(q));
     }
-    err.queue = q;
-    err.set = true;
     return r;
   }
   if (key != nullptr) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/async.h"
+#include "common/decode.h"
 #include "common/errors.h"
 #include "common/module.h"
 #include "x509/x509_util.h"
@@ -17,11 +18,7 @@ namespace {
 using namespace x509;
 
 X509Ptr CertFromDer(Napi::Env env, const Bytes& der, const char* code = "ERR_JSEC_CERT_PARSE") {
-  const unsigned char* p = der.data();
-  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!cert) ThrowOpenSSL(env, "not a DER certificate", code);
-  if (p != der.data() + der.size()) ThrowError(env, code, "trailing bytes after the certificate");
-  return cert;
+  return DecodeDer<X509Ptr>(env, der, d2i_X509, "certificate", code);
 }
 
 Bytes CertDer(Napi::Env env, X509* cert) {
@@ -178,14 +175,7 @@ Napi::Object ParseCert(Napi::Env env, X509* x) {
   o.Set("publicKey", PublicKeyInfo(env, pub, X509_get_X509_PUBKEY(x)));
   const X509_ALGOR* alg = nullptr;
   X509_get0_signature(nullptr, &alg, x);
-  if (alg != nullptr) {
-    const ASN1_OBJECT* aobj = nullptr;
-    X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
-    Napi::Object sa = Napi::Object::New(env);
-    sa.Set("name", ObjToLongName(aobj));
-    sa.Set("oid", ObjToOid(aobj));
-    o.Set("signatureAlgorithm", sa);
-  }
+  SetSignatureAlgorithm(env, alg, o);
   ExtensionsToJs(env, X509_get0_extensions(x), o);
   // Extension cache: flags such as EXFLAG_INVALID for malformed extensions.
   uint32_t flags = X509_get_extension_flags(x);
@@ -199,8 +189,7 @@ Napi::Object ParseCert(Napi::Env env, X509* x) {
 Napi::Value Parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  Bytes der = ToBytes(info[0]);
-  X509Ptr cert = CertFromDer(env, der);
+  X509Ptr cert = CertFromDer(env, ToBytes(info[0]));
   Napi::Object o = ParseCert(env, cert.get());
   // The parsed X509 stays available for verification and name checks.
   o.Set("handle", MakeCertHandle(env, cert.get()));

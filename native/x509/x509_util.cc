@@ -11,6 +11,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "common/decode.h"
 #include "common/errors.h"
 
 namespace jsec {
@@ -130,6 +131,16 @@ std::string ObjToLongName(const ASN1_OBJECT* obj) {
     if (ln != nullptr) return ln;
   }
   return ObjToOid(obj);
+}
+
+void SetSignatureAlgorithm(Napi::Env env, const X509_ALGOR* alg, Napi::Object target) {
+  if (alg == nullptr) return;
+  const ASN1_OBJECT* aobj = nullptr;
+  X509_ALGOR_get0(&aobj, nullptr, nullptr, alg);
+  Napi::Object sa = Napi::Object::New(env);
+  sa.Set("name", ObjToLongName(aobj));
+  sa.Set("oid", ObjToOid(aobj));
+  target.Set("signatureAlgorithm", sa);
 }
 
 double TimeToSeconds(const ASN1_TIME* t) {
@@ -819,12 +830,7 @@ X509Ptr CertFromJs(Napi::Env env, const Napi::Value& v, const char* code) {
     X509_up_ref(x);
     return X509Ptr(x);
   }
-  Bytes der = ToBytes(v);
-  const unsigned char* p = der.data();
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x) ThrowOpenSSL(env, "not a DER certificate", code);
-  if (p != der.data() + der.size()) ThrowError(env, code, "trailing bytes after the certificate");
-  return x;
+  return DecodeDer<X509Ptr>(env, ToBytes(v), d2i_X509, "certificate", code);
 }
 
 Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key, const X509_PUBKEY* xpub) {

@@ -73,6 +73,9 @@ void BuildExtensions(Napi::Env env, const Napi::Object& spec, const Bytes& subje
 // fields of `target`, and every extension as { oid, name, critical, value } in `list`.
 void ExtensionsToJs(Napi::Env env, const STACK_OF(X509_EXTENSION) * exts, Napi::Object target);
 
+// Sets target.signatureAlgorithm = { name (long name), oid } when `alg` is given.
+void SetSignatureAlgorithm(Napi::Env env, const X509_ALGOR* alg, Napi::Object target);
+
 // Public-key info: { type, bits, curve?, spki }.
 Napi::Object PublicKeyInfo(Napi::Env env, EVP_PKEY* key, const X509_PUBKEY* xpub);
 
