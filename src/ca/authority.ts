@@ -243,35 +243,31 @@ const commonSchema: Schema = {
   serialMode: { type: 'string', enum: ['random', 'sequential'] },
   publication: publicationRule,
 };
+/** What every new certificate (a CA's own or an issued one) may set. */
+const certificateSchema: Schema = {
+  subject: { type: 'any' },
+  commonName: str,
+  key: keyRule,
+  keyType: { type: 'string', enum: KEY_TYPES },
+  days: { type: 'number', min: 1 / 24, max: 100 * 366 },
+  notBefore: dateRule,
+  notAfter: dateRule,
+  serialNumber: serialRule,
+  digest: { type: 'string', enum: DIGESTS },
+};
 const createSchema: Schema = {
   ...commonSchema,
-  subject: { type: 'any' },
-  commonName: str,
-  key: keyRule,
-  keyType: { type: 'string', enum: KEY_TYPES },
-  days: { type: 'number', min: 1 / 24, max: 100 * 366 },
-  notBefore: dateRule,
-  notAfter: dateRule,
+  ...certificateSchema,
   pathLength: { type: 'number', integer: true, min: 0, max: 100 },
-  serialNumber: serialRule,
-  digest: { type: 'string', enum: DIGESTS },
 };
 const issueSchema: Schema = {
-  subject: { type: 'any' },
-  commonName: str,
+  ...certificateSchema,
   san: listOf({ type: 'any' }),
-  key: keyRule,
   publicKey: keyRule,
-  keyType: { type: 'string', enum: KEY_TYPES },
-  days: { type: 'number', min: 1 / 24, max: 100 * 366 },
-  notBefore: dateRule,
-  notAfter: dateRule,
-  serialNumber: serialRule,
   keyUsage: listOf({ type: 'string', enum: KEY_USAGE }, 9),
   extendedKeyUsage: listOf(str, 32),
   mustStaple: { type: 'boolean' },
   publication: publicationRule,
-  digest: { type: 'string', enum: DIGESTS },
 };
 const signCsrSchema: Schema = {
   ...issueSchema,
