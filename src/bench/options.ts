@@ -65,7 +65,7 @@ export interface BenchOptions {
   readonly echo: boolean;
   /**
    * Run the resumption workload (full against resumed handshakes, TLS 1.2 and 1.3, jsec and
-   * node:tls). Default false: it is its own command (`--workload resume`), about 2 minutes.
+   * node:tls). Default false: it is its own command (`--workload resume`, about 75 s on two cores).
    */
   readonly resume: boolean;
   /** Concurrent clients (connect loops) of the resumption workload. Default 50. */

@@ -20,7 +20,7 @@ node-dtls-client available, its PSK client against the same jsec PSK server as
 a jsec PSK client. Every arm runs once per round, in alternating order
 (A B C, C B A, ...), and the ratios are computed per round.
 
---workload resume (not in the default run; about two minutes): full against
+--workload resume (not in the default run; about 75 s): full against
 resumed handshakes for TLS 1.2 and 1.3 (session tickets), --resume-clients
 concurrent clients, jsec (against a node:tls server, and jsec listen + connect)
 against raw node:tls doing the same work, with the CPU time per handshake of
