@@ -437,13 +437,15 @@ Napi::Value ContentTypeJs(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("cmsSign", Napi::Function::New(env, SignJs, "cmsSign"));
-  exports.Set("cmsVerify", Napi::Function::New(env, VerifyJs, "cmsVerify"));
-  exports.Set("cmsEncrypt", Napi::Function::New(env, EncryptJs, "cmsEncrypt"));
-  exports.Set("cmsDecrypt", Napi::Function::New(env, DecryptJs, "cmsDecrypt"));
-  exports.Set("cmsCertsOnly", Napi::Function::New(env, CertsOnlyJs, "cmsCertsOnly"));
-  exports.Set("cmsCerts", Napi::Function::New(env, CertsJs, "cmsCerts"));
-  exports.Set("cmsContentType", Napi::Function::New(env, ContentTypeJs, "cmsContentType"));
+  ExportFunctions(env, exports, {
+      {"cmsSign", SignJs},
+      {"cmsVerify", VerifyJs},
+      {"cmsEncrypt", EncryptJs},
+      {"cmsDecrypt", DecryptJs},
+      {"cmsCertsOnly", CertsOnlyJs},
+      {"cmsCerts", CertsJs},
+      {"cmsContentType", ContentTypeJs},
+  });
 }
 
 }  // namespace

@@ -3,7 +3,20 @@
 #pragma once
 #include <napi.h>
 
+#include <initializer_list>
+
 namespace jsec {
+
+// One exported function: its JS name and its callback.
+struct Export {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+};
+
+// Sets every function of `list` on `exports` under its name.
+inline void ExportFunctions(Napi::Env env, Napi::Object exports, std::initializer_list<Export> list) {
+  for (const Export& e : list) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
+}
 
 using InitFn = void (*)(Napi::Env env, Napi::Object exports);
 

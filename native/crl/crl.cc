@@ -156,9 +156,7 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("crlBuild", Napi::Function::New(env, Build, "crlBuild"));
-  exports.Set("crlParse", Napi::Function::New(env, Parse, "crlParse"));
-  exports.Set("crlVerify", Napi::Function::New(env, Verify, "crlVerify"));
+  ExportFunctions(env, exports, {{"crlBuild", Build}, {"crlParse", Parse}, {"crlVerify", Verify}});
 }
 
 }  // namespace

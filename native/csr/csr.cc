@@ -68,8 +68,7 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("csrBuild", Napi::Function::New(env, Build, "csrBuild"));
-  exports.Set("csrParse", Napi::Function::New(env, Parse, "csrParse"));
+  ExportFunctions(env, exports, {{"csrBuild", Build}, {"csrParse", Parse}});
 }
 
 }  // namespace

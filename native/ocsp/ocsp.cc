@@ -501,12 +501,14 @@ Napi::Value ResponseVerify(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("ocspCertId", Napi::Function::New(env, CertId, "ocspCertId"));
-  exports.Set("ocspRequestBuild", Napi::Function::New(env, RequestBuild, "ocspRequestBuild"));
-  exports.Set("ocspRequestParse", Napi::Function::New(env, RequestParse, "ocspRequestParse"));
-  exports.Set("ocspResponseParse", Napi::Function::New(env, ResponseParse, "ocspResponseParse"));
-  exports.Set("ocspResponseStatusOnly", Napi::Function::New(env, ResponseStatusOnly, "ocspResponseStatusOnly"));
-  exports.Set("ocspResponseVerify", Napi::Function::New(env, ResponseVerify, "ocspResponseVerify"));
+  ExportFunctions(env, exports, {
+      {"ocspCertId", CertId},
+      {"ocspRequestBuild", RequestBuild},
+      {"ocspRequestParse", RequestParse},
+      {"ocspResponseParse", ResponseParse},
+      {"ocspResponseStatusOnly", ResponseStatusOnly},
+      {"ocspResponseVerify", ResponseVerify},
+  });
   exports.Set("OcspSigner", Signer::Define(env));
 }
 

@@ -204,8 +204,7 @@ Napi::Value ParseJs(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("pkcs12Create", Napi::Function::New(env, CreateJs, "pkcs12Create"));
-  exports.Set("pkcs12Parse", Napi::Function::New(env, ParseJs, "pkcs12Parse"));
+  ExportFunctions(env, exports, {{"pkcs12Create", CreateJs}, {"pkcs12Parse", ParseJs}});
 }
 
 }  // namespace

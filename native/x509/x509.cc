@@ -309,15 +309,17 @@ Napi::Value KeyId(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("x509Build", Napi::Function::New(env, Build, "x509Build"));
-  exports.Set("x509Parse", Napi::Function::New(env, Parse, "x509Parse"));
-  exports.Set("x509Handle", Napi::Function::New(env, Handle, "x509Handle"));
-  exports.Set("x509Check", Napi::Function::New(env, Check, "x509Check"));
-  exports.Set("x509VerifySignature", Napi::Function::New(env, VerifySignature, "x509VerifySignature"));
-  exports.Set("x509KeyMatches", Napi::Function::New(env, KeyMatches, "x509KeyMatches"));
-  exports.Set("x509KeyId", Napi::Function::New(env, KeyId, "x509KeyId"));
-  exports.Set("pemDecode", Napi::Function::New(env, PemDecode, "pemDecode"));
-  exports.Set("pemEncode", Napi::Function::New(env, PemEncode, "pemEncode"));
+  ExportFunctions(env, exports, {
+      {"x509Build", Build},
+      {"x509Parse", Parse},
+      {"x509Handle", Handle},
+      {"x509Check", Check},
+      {"x509VerifySignature", VerifySignature},
+      {"x509KeyMatches", KeyMatches},
+      {"x509KeyId", KeyId},
+      {"pemDecode", PemDecode},
+      {"pemEncode", PemEncode},
+  });
 }
 
 }  // namespace
