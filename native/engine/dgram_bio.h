@@ -22,7 +22,28 @@ bool DgramBioPush(BIO* bio, const unsigned char* data, size_t len);
 // Dequeues one datagram; false when empty.
 bool DgramBioPop(BIO* bio, std::vector<unsigned char>& out);
 
-// Number of queued datagrams.
+// Number of queued datagrams (a lent datagram included).
 size_t DgramBioCount(BIO* bio);
+
+// The hot path of an established association copies no datagram into the
+// queues: an inbound datagram is lent for the duration of one native call,
+// and the first outbound datagram is written straight into caller memory.
+
+// Lends `data` as the next datagram to read when the queue is empty (returns
+// false otherwise: the caller pushes a copy). The memory must stay valid until
+// DgramBioReturn, which copies whatever OpenSSL did not read into the queue.
+bool DgramBioLend(BIO* bio, const unsigned char* data, size_t len);
+void DgramBioReturn(BIO* bio);
+
+// Size of the datagram the next read returns (0 when none), and of the
+// largest datagram read so far (a bound on the records OpenSSL still holds).
+size_t DgramBioNextSize(BIO* bio);
+size_t DgramBioMaxSize(BIO* bio);
+
+// Directs the next datagram written, if the queue is empty and it fits in
+// `capacity` bytes, to `target`; later ones are queued as usual.
+// DgramBioTakeTarget ends that and returns the size written there (0: none).
+void DgramBioSetTarget(BIO* bio, unsigned char* target, size_t capacity);
+size_t DgramBioTakeTarget(BIO* bio);
 
 }  // namespace jsec

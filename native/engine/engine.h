@@ -72,6 +72,9 @@ class Engine : public Napi::ObjectWrap<Engine>, public Releasable {
   Napi::Value WriteOut(const Napi::CallbackInfo& info);
   Napi::Array TakeOutput(Napi::Env env);
   Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value Receive(const Napi::CallbackInfo& info);
+  Napi::Value Send(const Napi::CallbackInfo& info);
+  void WriteRecord(Napi::Env env, const unsigned char* data, size_t len);
   Napi::Value Output(const Napi::CallbackInfo& info);
   Napi::Value Timeout(const Napi::CallbackInfo& info);
   Napi::Value HandleTimeout(const Napi::CallbackInfo& info);

@@ -59,7 +59,11 @@ async function startDtls(spec: ServerSpec, ctx: ServerContext): Promise<RunningS
   server.on('connection', (peer) => {
     peer.on('error', () => undefined);
     peer.on('message', (m: Buffer) => {
-      peer.send(m).catch(() => undefined);
+      try {
+        peer.post(m);
+      } catch {
+        // a lost datagram
+      }
     });
   });
   return { id: spec.id, endpoint: { host: '127.0.0.1', port: server.address().port }, close: () => server.close() };

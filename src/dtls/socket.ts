@@ -15,6 +15,7 @@ import { debuglog } from 'node:util';
 import { createError, isJsecError, type JsecError } from '../errors/index.js';
 import type { NativeEngine } from '../native/binding.js';
 import { classifyEngineError, peerChain, verifyCodeName, type TimerSource } from './engine-config.js';
+import * as io from './io.js';
 
 const debug = debuglog('jsec');
 
@@ -55,9 +56,11 @@ const EDGES: Readonly<Record<DtlsState, readonly DtlsState[]>> = Object.freeze({
 /** What a DtlsSocket sends through: one peer, datagrams only. @internal */
 export interface DatagramTransport {
   /** Hands one datagram to the socket; resolves when the socket took it. */
-  send(datagram: Buffer): Promise<void>;
+  send(datagram: Uint8Array): Promise<void>;
   /** Hands one datagram to the socket; errors are only logged (handshake flights, alerts). */
-  post(datagram: Buffer): void;
+  post(datagram: Uint8Array): void;
+  /** Hands one datagram to the socket with no completion callback at all (the application data fast path). */
+  push(datagram: Uint8Array): void;
   /** Releases the transport (a client closes its UDP socket; a server forgets the peer). */
   close(): void;
   readonly localAddress: string | undefined;
@@ -306,29 +309,73 @@ export class DtlsSocket extends EventEmitter {
     this.#stats.datagramsReceived++;
     this.#stats.bytesReceived += datagram.length;
     this.#touch();
-    if (!engine.feed(datagram)) this.#stats.droppedDatagrams++;
-    this.#drive();
+    if (this.#state === DtlsState.Handshaking) {
+      if (!engine.feed(datagram)) this.#stats.droppedDatagrams++;
+      this.#drive();
+    } else {
+      this.#receive(engine, datagram);
+    }
   }
 
+  /** The handshake: runs it on what was fed, then reads what came with its last flight. */
   #drive(): void {
     const engine = this.#engine;
     if (engine === undefined) return;
     try {
-      if (this.#state === DtlsState.Handshaking) {
-        if (engine.handshake()) this.#onSecure();
-      }
-      if (this.#state === DtlsState.Open || this.#state === DtlsState.Closing) {
-        for (const m of engine.readAll()) this.#deliver(m);
-        if (this.#engine?.state === 'peer-closed') {
-          this.#peerClosed();
-          return;
+      if (engine.handshake()) this.#onSecure();
+    } catch (err) {
+      this.#flush();
+      this.#fail(classifyEngineError(err, this.#settings.role, 'dtls', this.#peerChainSafe(), this.#errorExtra()));
+      return;
+    }
+    if (this.#state === DtlsState.Handshaking) {
+      this.#flushed();
+    } else {
+      this.#receive(engine, null);
+    }
+  }
+
+  /**
+   * The established association: feeds one datagram (or none) and reads every
+   * message it completes in one native call per batch, sends what the engine
+   * queued (a retransmitted last flight, an alert), then delivers.
+   */
+  #receive(engine: NativeEngine, datagram: Buffer | null): void {
+    const status = io.status;
+    let input = datagram;
+    let first: Buffer | undefined;
+    let rest: Buffer[] | undefined;
+    let flags = 0;
+    try {
+      let room = input === null ? this.#settings.mtu : input.length;
+      for (;;) {
+        const count = engine.receive(input, io.receiveSlab(room), io.receiveOffset(), status);
+        input = null;
+        flags = status[0]!;
+        if ((flags & io.RECEIVE_DROPPED) !== 0) this.#stats.droppedDatagrams++;
+        for (let i = 0; i < count; i++) {
+          const m = io.takeReceived(status[io.STATUS_HEADER + i]!);
+          if (first === undefined) first = m;
+          else (rest ??= []).push(m);
         }
+        if ((flags & io.RECEIVE_MORE) === 0) break;
+        room = Math.max(status[1]!, this.#settings.mtu);
       }
     } catch (err) {
       this.#flush();
       this.#fail(classifyEngineError(err, this.#settings.role, 'dtls', this.#peerChainSafe(), this.#errorExtra()));
       return;
     }
+    if ((flags & io.RECEIVE_OUTPUT) !== 0 || this.#retransmitTimer !== undefined) this.#flushed();
+    if (first !== undefined) {
+      this.#deliver(first);
+      if (rest !== undefined) for (const m of rest) this.#deliver(m);
+    }
+    if ((flags & io.RECEIVE_PEER_CLOSED) !== 0) this.#peerClosed();
+  }
+
+  /** Sends what the engine queued and re-arms the retransmission timer. */
+  #flushed(): void {
     // Something the peer sent made us send: a new flight, so a fresh retransmission budget.
     if (this.#flush() > 0) this.#flightRetransmits = 0;
     // OpenSSL stops its timer when the handshake completes.
@@ -373,7 +420,7 @@ export class DtlsSocket extends EventEmitter {
     this.emit('message', m);
   }
 
-  #count(d: Buffer): void {
+  #count(d: Uint8Array): void {
     this.#stats.datagramsSent++;
     this.#stats.bytesSent += d.length;
     if (d.length > this.#stats.largestDatagramSent) this.#stats.largestDatagramSent = d.length;
@@ -392,7 +439,7 @@ export class DtlsSocket extends EventEmitter {
   }
 
   /** Like #flush, but the caller waits until the socket took every datagram. */
-  #flushAwaited(datagrams: Buffer[]): Promise<void> {
+  #flushAwaited(datagrams: Uint8Array[]): Promise<void> {
     if (datagrams.length === 1) {
       this.#count(datagrams[0]!);
       return this.#transport.send(datagrams[0]!);
@@ -551,14 +598,45 @@ export class DtlsSocket extends EventEmitter {
    * @throws ConfigError `ERR_INVALID_ARG_TYPE` for anything but a string or bytes.
    */
   send(message: string | Uint8Array): Promise<void> {
+    let sealed: Uint8Array | Uint8Array[];
     try {
-      return this.#flushAwaited(this.#encrypt(message));
+      sealed = this.#encrypt(message);
     } catch (err) {
       return Promise.reject(err);
     }
+    if (sealed instanceof Uint8Array) {
+      this.#count(sealed);
+      return this.#transport.send(sealed);
+    }
+    return this.#flushAwaited(sealed);
   }
 
-  #encrypt(message: string | Uint8Array): Buffer[] {
+  /**
+   * Sends one message as one datagram without waiting: no Promise and no
+   * completion callback, the fast path for high message rates (what
+   * `dgram.send()` without a callback is to `node:dgram`). The checks are
+   * those of {@link DtlsSocket.send}, thrown instead of rejected; a failure of
+   * the UDP socket itself is loss, as for any datagram, and is only logged.
+   *
+   * @throws DtlsError `ERR_JSEC_DTLS_MESSAGE_TOO_LARGE` when the message does not fit under the MTU (nothing is sent).
+   * @throws StateError `ERR_JSEC_INVALID_STATE` before the handshake completed, `ERR_JSEC_CLOSED` after close.
+   * @throws ConfigError `ERR_INVALID_ARG_TYPE` for anything but a string or bytes.
+   */
+  post(message: string | Uint8Array): void {
+    const sealed = this.#encrypt(message);
+    if (sealed instanceof Uint8Array) {
+      this.#count(sealed);
+      this.#transport.push(sealed);
+      return;
+    }
+    for (const d of sealed) {
+      this.#count(d);
+      this.#transport.push(d);
+    }
+  }
+
+  /** The datagram(s) of one message: one datagram, written straight into the send slab, unless the engine queued more. */
+  #encrypt(message: string | Uint8Array): Uint8Array | Uint8Array[] {
     const data = toBuffer(message);
     const engine = this.#engine;
     if (this.#state === DtlsState.Closed || this.#state === DtlsState.Failed || engine === undefined) {
@@ -577,9 +655,13 @@ export class DtlsSocket extends EventEmitter {
       });
     }
     try {
-      const datagrams = engine.writeOut(data);
+      const slab = io.sendSlab(this.#settings.mtu);
+      const r = engine.send(data, slab, io.sendOffset());
       this.#stats.messagesSent++;
-      return datagrams;
+      const size = Math.floor(r / 2);
+      if (r % 2 === 0 && size > 0) return io.takeSent(size);
+      const queued: Uint8Array[] = engine.output();
+      return size > 0 ? [io.takeSent(size), ...queued] : queued;
     } catch (err) {
       if (isJsecError(err) && (err.code === 'ERR_JSEC_DTLS_MESSAGE_TOO_LARGE' || err.code === 'ERR_JSEC_INVALID_STATE')) throw err;
       const e = classifyEngineError(err, this.#settings.role, 'dtls', this.#peerChainSafe(), this.#errorExtra());

@@ -14,7 +14,7 @@ function logSendError(err: Error | null): void {
   if (err) debug('dtls send failed: %s', err.message);
 }
 
-function postOn(socket: DgramSocket, datagram: Buffer, port?: number, address?: string): void {
+function postOn(socket: DgramSocket, datagram: Uint8Array, port?: number, address?: string): void {
   try {
     if (port === undefined) socket.send(datagram, logSendError);
     else socket.send(datagram, port, address, logSendError);
@@ -23,7 +23,17 @@ function postOn(socket: DgramSocket, datagram: Buffer, port?: number, address?: 
   }
 }
 
-function sendOn(socket: DgramSocket, datagram: Buffer, port?: number, address?: string): Promise<void> {
+/** Without a callback node:dgram skips a tick per datagram; a failure becomes the socket's 'error' event (loss, for UDP). */
+function pushOn(socket: DgramSocket, datagram: Uint8Array, port?: number, address?: string): void {
+  try {
+    if (port === undefined) socket.send(datagram);
+    else socket.send(datagram, port, address);
+  } catch (err) {
+    logSendError(err as Error);
+  }
+}
+
+function sendOn(socket: DgramSocket, datagram: Uint8Array, port?: number, address?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const cb = (err: Error | null): void => (err ? reject(err) : resolve());
     try {
@@ -69,13 +79,17 @@ export class ConnectedTransport implements DatagramTransport {
     }
   }
 
-  send(datagram: Buffer): Promise<void> {
+  send(datagram: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return sendOn(this.#socket, datagram);
   }
 
-  post(datagram: Buffer): void {
+  post(datagram: Uint8Array): void {
     if (!this.#closed) postOn(this.#socket, datagram);
+  }
+
+  push(datagram: Uint8Array): void {
+    if (!this.#closed) pushOn(this.#socket, datagram);
   }
 
   close(): void {
@@ -127,13 +141,17 @@ export class PeerTransport implements DatagramTransport {
     }
   }
 
-  send(datagram: Buffer): Promise<void> {
+  send(datagram: Uint8Array): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return sendOn(this.#socket, datagram, this.remotePort, this.remoteAddress);
   }
 
-  post(datagram: Buffer): void {
+  post(datagram: Uint8Array): void {
     if (!this.#closed) postOn(this.#socket, datagram, this.remotePort, this.remoteAddress);
+  }
+
+  push(datagram: Uint8Array): void {
+    if (!this.#closed) pushOn(this.#socket, datagram, this.remotePort, this.remoteAddress);
   }
 
   close(): void {

@@ -458,6 +458,21 @@ export interface NativeEngine {
   writeOut(data: Uint8Array): Buffer[];
   /** DTLS: datagrams to send; TLS: at most one Buffer of bytes. */
   output(): Buffer[];
+  /**
+   * DTLS, the inbound hot path: takes `datagram` (or nothing) and reads every
+   * message now available into `out`, consecutively from `offset`; returns how
+   * many. `status[0]`: flags (1 call again with more room or slots, 2 datagrams
+   * to send are queued, 4 close_notify arrived, 8 the datagram was dropped: queue
+   * full); `status[1]`: the room the next read needs (with flag 1); `status[2 + i]`:
+   * the length of message i.
+   */
+  receive(datagram: Uint8Array | null, out: Uint8Array, offset: number, status: Int32Array): number;
+  /**
+   * DTLS, the outbound hot path: encrypts one message (checks as write()) into a
+   * datagram written at `out[offset]`. Returns its size * 2, plus 1 when more
+   * datagrams are queued (size 0: all of them are; take them with output()).
+   */
+  send(message: Uint8Array, out: Uint8Array, offset: number): number;
   /** Milliseconds until the DTLS retransmission timer expires, -1 when none runs. */
   timeout(): number;
   /** 1 when a flight was retransmitted, 0 when nothing was due. */
@@ -577,4 +592,10 @@ export interface NativeBinding {
   // --- version ---
   versions(): NativeVersions;
   hasSymbol(name: string): boolean;
+
+  // --- tls session ---
+  /** The peer certificate (DER) inside a serialized client session (any Node line's format), or null. */
+  sessionPeer(session: Buffer | Uint8Array): Buffer | null;
+  /** Whether the bytes hold a session OpenSSL decodes (the error queue is left clean). */
+  sessionUsable(session: Buffer | Uint8Array): boolean;
 }
