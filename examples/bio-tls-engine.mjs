@@ -1,7 +1,8 @@
 // TlsEngine over a custom transport: TLS 1.3 between two sans-IO engines
 // whose only link is a MessageChannel carrying 64-byte frames, like a serial
 // line or a message queue would. Shows KeyUpdate, which Node's own sockets
-// cannot initiate.
+// cannot initiate, and that a client engine verifies the server's name: it
+// needs `servername` (a sans-IO engine does not know whom it talks to).
 //
 //   node examples/bio-tls-engine.mjs
 import { execFileSync } from 'node:child_process';
@@ -37,6 +38,16 @@ function wire(name, engine, port, onMessage) {
     flush();
   });
   return { flush, name };
+}
+
+// Without servername the client could verify the chain only: refused unless
+// opted out explicitly with checkServerIdentity: false.
+try {
+  new TlsEngine({ ca: cert });
+  throw new Error('a client engine without servername was accepted');
+} catch (err) {
+  if (err.code !== 'ERR_MISSING_OPTION') throw err;
+  console.log(`client without servername: ${err.code} (${err.option})`);
 }
 
 const { port1, port2 } = new MessageChannel();

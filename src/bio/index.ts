@@ -8,7 +8,7 @@
  * @example
  * ```js
  * import { TlsEngine } from 'jsec/bio';
- * const engine = new TlsEngine({ servername: 'example.com' });
+ * const engine = new TlsEngine({ servername: 'example.com' }); // the name is verified
  * engine.handshake();                       // false: needs the server's answer
  * transport.send(engine.takeCiphertext());  // ClientHello
  * transport.onData((bytes) => { engine.putCiphertext(bytes); engine.handshake(); ... });
@@ -24,9 +24,28 @@ import { validateOptions, type Schema } from '../config/validate.js';
 import { createError, isJsecError, type JsecError } from '../errors/index.js';
 import type { NativeEngine, NativeEngineOptions, NativeMemoryBio } from '../native/binding.js';
 import { native } from '../native/loader.js';
-import { SECURITY_SCHEMA, TLS_VERSIONS, classifyEngineError, createEngineContext, peerChain, verificationEnabled, verifyCodeName, type SecurityOptions } from '../dtls/engine-config.js';
+import {
+  SECURITY_SCHEMA,
+  TLS_VERSIONS,
+  classifyEngineError,
+  clearEngineContextCache,
+  peerChain,
+  sharedEngineContext,
+  verificationEnabled,
+  verifyCodeName,
+  type SecurityOptions,
+} from '../dtls/engine-config.js';
 
 export { activeHandles, type ActiveHandles } from './handles.js';
+
+/**
+ * Closes every cached `TlsEngine` context (engines with identical options
+ * share one native `SSL_CTX`, an LRU of `defaults.bio.contextCacheSize`);
+ * engines already made keep theirs. Returns how many were closed.
+ */
+export function clearContextCache(): number {
+  return clearEngineContextCache();
+}
 export type { PemInput, PskOptions, SecurityOptions } from '../dtls/engine-config.js';
 
 function toBytes(data: unknown, option: string): Uint8Array {
@@ -123,12 +142,18 @@ export interface TlsEngineOptions extends SecurityOptions {
   /** Server role. Default `false` (client). */
   isServer?: boolean;
   /**
-   * Client: SNI and the name to verify. For an IP literal the IP is verified and no SNI is sent.
-   * No default. Security: without it no SNI is sent and the server's name is not checked at all,
-   * only its chain; a sans-IO engine does not know the host it talks to, so set it.
+   * Client: SNI and the name to verify (a host name against the DNS SANs; an IP
+   * literal against the IP SANs, and then no SNI is sent). No default, and required
+   * (`ERR_MISSING_OPTION`) while the server's certificate is verified, unless
+   * `checkServerIdentity: false`: a sans-IO engine does not know the host it talks to,
+   * and a chain check without a name accepts any certificate of the trusted CAs.
    */
   servername?: string;
-  /** Client: verify the server's name (default `true`). */
+  /**
+   * Client: verify the server's name against `servername` (default `true`). `false` is the
+   * explicit opt-out of the name check (the chain is still verified): dangerous unless the
+   * trust anchors (`ca`) admit only the intended server.
+   */
   checkServerIdentity?: boolean;
   /**
    * Server: request (or with `'require'`, require) a client certificate. Default `false`.
@@ -199,14 +224,23 @@ export class TlsEngine {
 
   /**
    * Creates an engine for one connection, in the client role unless `isServer`.
+   * Engines with identical options share one native context (see {@link clearContextCache}).
    *
-   * @throws ConfigError for bad options or unusable certificate / key.
+   * @throws ConfigError for bad options or unusable certificate / key; `ERR_MISSING_OPTION`
+   *   for a verifying client without `servername` (and without `checkServerIdentity: false`).
    */
   constructor(options?: TlsEngineOptions) {
     const o = validateOptions<TlsEngineOptions>('TlsEngine', options, ENGINE_SCHEMA) as TlsEngineOptions;
     this.#role = o.isServer ? 'server' : 'client';
     this.#verify = verificationEnabled(o);
-    const ctx = createEngineContext({
+    // A PSK client without `ca` verifies no certificate: the key authenticates the server.
+    const checksChain = this.#verify && !(o.psk !== undefined && o.ca === undefined);
+    if (this.#role === 'client' && checksChain && o.checkServerIdentity !== false && o.servername === undefined) {
+      throw createError('ERR_MISSING_OPTION', 'A verifying TlsEngine client needs "servername" (the host name or IP to verify), or "checkServerIdentity: false" to verify the chain only', {
+        option: 'servername',
+      });
+    }
+    const ctx = sharedEngineContext({
       mode: 'tls',
       role: this.#role,
       security: o,
@@ -215,22 +249,19 @@ export class TlsEngine {
       requestCert: o.requestCert ?? false,
       ciphersuites: o.ciphersuites ?? defaults.tls.ciphersuites,
     });
-    try {
-      const e: NativeEngineOptions = { server: this.#role === 'server' };
-      if (this.#role === 'client') {
-        const name = o.servername;
-        if (name !== undefined && isIP(name) === 0) e.servername = name;
-        this.#servername = name;
-        if (this.#verify && o.checkServerIdentity !== false && name !== undefined) {
-          if (isIP(name) === 0) e.verifyHost = name;
-          else e.verifyIp = name;
-        }
-        if (o.session !== undefined) e.session = Buffer.from(o.session.buffer, o.session.byteOffset, o.session.byteLength);
+    const e: NativeEngineOptions = { server: this.#role === 'server' };
+    if (this.#role === 'client') {
+      const name = o.servername;
+      if (name !== undefined && isIP(name) === 0) e.servername = name;
+      this.#servername = name;
+      if (this.#verify && o.checkServerIdentity !== false && name !== undefined) {
+        if (isIP(name) === 0) e.verifyHost = name;
+        else e.verifyIp = name;
       }
-      this.#engine = new (native().Engine)(ctx, e);
-    } finally {
-      ctx.close();
+      if (o.session !== undefined) e.session = Buffer.from(o.session.buffer, o.session.byteOffset, o.session.byteLength);
     }
+    // The engine holds its own reference to the SSL_CTX: evicting the cached context never disturbs it.
+    this.#engine = new (native().Engine)(ctx, e);
   }
 
   /** The engine's state. */

@@ -158,6 +158,7 @@ export const DEFAULTS = Object.freeze({
   }),
   bio: Object.freeze({
     readSize: d(16_384, 'MemoryBio.read() without a size returns at most one TLS record worth of bytes.'),
+    contextCacheSize: d(16, 'TlsEngines with identical options share one SSL_CTX (building one, with its CA store and key, costs more than the handshake); LRU beyond that.'),
   }),
 });
 

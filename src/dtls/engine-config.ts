@@ -255,10 +255,7 @@ function contextOptions(req: ContextRequest): { options: NativeEngineContextOpti
   return { options: o, defaultRoots };
 }
 
-// --- shared client contexts -----------------------------------------------------
-
-/** Client contexts by a SHA-256 of every option they were built from; Map order is LRU order. */
-const clientContexts = new Map<string, NativeEngineContext>();
+// --- shared contexts ------------------------------------------------------------
 
 function hashValue(h: Hash, tag: string, value: unknown): void {
   if (value === undefined) return;
@@ -278,11 +275,11 @@ function hashValue(h: Hash, tag: string, value: unknown): void {
 }
 
 /**
- * The key of a context: every field of its native options (trust anchors,
- * identity, PSK identity and key, versions, ciphers, groups, ALPN, SRTP,
- * verification mode), so two requests share a context only when OpenSSL
- * would build identical ones. Node's bundled roots hash as a tag: they are
- * fixed for the life of the process.
+ * The key of a context: every field of its native options (protocol and role,
+ * trust anchors, identity and passphrase, PSK identity and key or table,
+ * versions, ciphers, groups, ALPN, SRTP, verification mode, session settings),
+ * so two requests share a context only when OpenSSL would build identical
+ * ones. Node's bundled roots hash as a tag: they are fixed for the life of the process.
  */
 function contextKey(options: NativeEngineContextOptions, defaultRoots: boolean): string {
   const h = createHash('sha256');
@@ -293,12 +290,54 @@ function contextKey(options: NativeEngineContextOptions, defaultRoots: boolean):
   return h.digest('base64');
 }
 
+/** Native contexts by {@link contextKey}, bounded; Map order is LRU order. */
+class ContextCache {
+  readonly #entries = new Map<string, NativeEngineContext>();
+  readonly #capacity: number;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  /** The cached context for `req`, built (and the least recently used one closed) on a miss. */
+  get(req: ContextRequest): NativeEngineContext {
+    // Options are rebuilt (and so validated) on every call; only the OpenSSL work is reused.
+    const { options, defaultRoots } = contextOptions(req);
+    const key = contextKey(options, defaultRoots);
+    const hit = this.#entries.get(key);
+    this.#entries.delete(key);
+    if (hit !== undefined && !hit.closed) {
+      this.#entries.set(key, hit);
+      return hit;
+    }
+    const ctx = new (native().EngineContext)(options);
+    this.#entries.set(key, ctx);
+    while (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.get(oldest)?.close();
+      this.#entries.delete(oldest);
+    }
+    return ctx;
+  }
+
+  /** Closes every cached context; returns how many. */
+  clear(): number {
+    const n = this.#entries.size;
+    for (const ctx of this.#entries.values()) ctx.close();
+    this.#entries.clear();
+    return n;
+  }
+}
+
+const dtlsClientContexts = new ContextCache(defaults.dtls.contextCacheSize);
+const tlsEngineContexts = new ContextCache(defaults.bio.contextCacheSize);
+
 /**
- * A client context for `req`, shared with every other client request whose
- * options are identical (an LRU of `defaults.dtls.contextCacheSize`). Client
- * contexts keep no per-connection state (no session cache, no cookie secret),
- * and each engine holds its own reference to the SSL_CTX, so evicting one
- * never disturbs an association. The caller must not close it.
+ * A DTLS client context for `req`, shared with every other client request
+ * whose options are identical (an LRU of `defaults.dtls.contextCacheSize`).
+ * Client contexts keep no per-connection state (no session cache, no cookie
+ * secret), and each engine holds its own reference to the SSL_CTX, so evicting
+ * one never disturbs an association. The caller must not close it.
  *
  * Every check of {@link createEngineContext} still runs on every call (options
  * are rebuilt and validated before the lookup); only the OpenSSL work is reused.
@@ -306,35 +345,38 @@ function contextKey(options: NativeEngineContextOptions, defaultRoots: boolean):
  * @throws ConfigError as {@link createEngineContext}.
  */
 export function sharedClientContext(req: ContextRequest): NativeEngineContext {
-  if (req.role !== 'client') throw createError('ERR_JSEC_INVALID_STATE', 'Only client contexts are shared', { state: req.role, operation: 'sharedClientContext' });
-  const { options, defaultRoots } = contextOptions(req);
-  const key = contextKey(options, defaultRoots);
-  const hit = clientContexts.get(key);
-  if (hit !== undefined && !hit.closed) {
-    clientContexts.delete(key);
-    clientContexts.set(key, hit);
-    return hit;
-  }
-  const ctx = new (native().EngineContext)(options);
-  clientContexts.delete(key);
-  clientContexts.set(key, ctx);
-  while (clientContexts.size > defaults.dtls.contextCacheSize) {
-    const oldest = clientContexts.keys().next().value as string;
-    clientContexts.get(oldest)?.close();
-    clientContexts.delete(oldest);
-  }
-  return ctx;
+  if (req.role !== 'client' || req.mode !== 'dtls') throw createError('ERR_JSEC_INVALID_STATE', 'Only DTLS client contexts are shared here', { state: req.role, operation: 'sharedClientContext' });
+  return dtlsClientContexts.get(req);
 }
 
 /**
- * Closes every shared client context; associations already made keep theirs
- * (each engine holds its own reference). Returns how many were closed.
+ * A TLS context for a `TlsEngine` (either role), shared with every engine whose
+ * options are identical (an LRU of `defaults.bio.contextCacheSize`). Server
+ * engines that share one also share its session cache and ticket keys, as the
+ * connections of one `node:tls` server do; their options, identity and trust
+ * anchors included, are identical by construction. The caller must not close it.
+ *
+ * @throws ConfigError as {@link createEngineContext}.
+ */
+export function sharedEngineContext(req: ContextRequest): NativeEngineContext {
+  if (req.mode !== 'tls') throw createError('ERR_JSEC_INVALID_STATE', 'Only TLS engine contexts are shared here', { state: req.mode, operation: 'sharedEngineContext' });
+  return tlsEngineContexts.get(req);
+}
+
+/**
+ * Closes every shared DTLS client context; associations already made keep
+ * theirs (each engine holds its own reference). Returns how many were closed.
  */
 export function clearContextCache(): number {
-  const n = clientContexts.size;
-  for (const ctx of clientContexts.values()) ctx.close();
-  clientContexts.clear();
-  return n;
+  return dtlsClientContexts.clear();
+}
+
+/**
+ * Closes every shared `TlsEngine` context; engines already made keep theirs.
+ * Returns how many were closed.
+ */
+export function clearEngineContextCache(): number {
+  return tlsEngineContexts.clear();
 }
 
 // --- errors -------------------------------------------------------------------

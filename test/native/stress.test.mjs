@@ -326,7 +326,7 @@ test('objects left open in worker threads are freed at environment teardown (Ope
 test('a CA or certificate PEM with an encryption header fails at once, without a passphrase prompt on the terminal', { timeout: 30_000, skip: existsSync('/usr/bin/script') ? false : 'no script(1) for a pseudo-terminal' }, () => {
   const lines = pki.server.cert.trim().split('\n');
   const encrypted = [lines[0], 'Proc-Type: 4,ENCRYPTED', 'DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF', '', ...lines.slice(1)].join('\n');
-  const code = 'import("jsec/bio").then(({ TlsEngine }) => { for (const o of [{ ca: process.env.JSEC_PEM }, { isServer: true, cert: process.env.JSEC_PEM, key: process.env.JSEC_KEY }]) { try { new TlsEngine(o); console.log("constructed"); } catch (e) { console.log("code=" + e.code); } } })';
+  const code = 'import("jsec/bio").then(({ TlsEngine }) => { for (const o of [{ servername: "server.test", ca: process.env.JSEC_PEM }, { isServer: true, cert: process.env.JSEC_PEM, key: process.env.JSEC_KEY }]) { try { new TlsEngine(o); console.log("constructed"); } catch (e) { console.log("code=" + e.code); } } })';
   const cwd = fileURLToPath(new URL('.', import.meta.url));
   const env = { ...process.env, JSEC_PEM: encrypted, JSEC_KEY: pki.server.key };
   // script(1) gives the child a controlling terminal, where OpenSSL's default callback would prompt.
