@@ -213,13 +213,15 @@ function contextOptions(req: ContextRequest): { options: NativeEngineContextOpti
   if ((s.cert === undefined) !== (s.key === undefined)) {
     throw createError('ERR_JSEC_CONFLICTING_OPTIONS', 'The "cert" and "key" options must be given together', { option: s.cert === undefined ? 'cert' : 'key' });
   }
+  // A given `ca` is always loaded (and so checked: garbage is a typed error),
+  // even where nothing is verified against it.
+  if (s.ca !== undefined) o.ca = (Array.isArray(s.ca) ? s.ca : [s.ca]).map(toText);
   if (req.role === 'client') {
     // PSK-only clients authenticate the server through the key: no chain to verify.
     o.verify = usesPsk && s.ca === undefined ? 0 : 1;
-    if (o.verify === 1) {
-      defaultRoots = s.ca === undefined;
-      const ca = s.ca === undefined ? rootCertificates : Array.isArray(s.ca) ? s.ca : [s.ca];
-      o.ca = ca.map(toText);
+    if (o.verify === 1 && s.ca === undefined) {
+      defaultRoots = true;
+      o.ca = rootCertificates.map(toText);
     }
   } else {
     if (s.cert === undefined && !usesPsk) {
@@ -227,9 +229,10 @@ function contextOptions(req: ContextRequest): { options: NativeEngineContextOpti
     }
     if (req.requestCert) {
       o.verify = req.requestCert === 'require' && verify ? 2 : 1;
-      defaultRoots = s.ca === undefined;
-      const ca = s.ca === undefined ? rootCertificates : Array.isArray(s.ca) ? s.ca : [s.ca];
-      o.ca = ca.map(toText);
+      if (s.ca === undefined) {
+        defaultRoots = true;
+        o.ca = rootCertificates.map(toText);
+      }
     }
     if (req.sessionTimeout !== undefined) o.sessionTimeout = req.sessionTimeout;
   }

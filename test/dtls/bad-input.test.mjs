@@ -193,3 +193,14 @@ test('a late duplicate of the ClientHello never replaces the live association', 
   await socket.close();
   await server.close();
 });
+
+test('a `ca` without a certificate is a typed error even where nothing is verified against it (server without requestCert, bio server engine)', { timeout: 10_000 }, async () => {
+  const { TlsEngine } = await import('jsec/bio');
+  for (const ca of ['not a pem', [pki.ca, 'junk']]) {
+    await assert.rejects(listen({ host: '127.0.0.1', ...pki.ec, ca }), (err) => err.code === 'ERR_INVALID_ARG_VALUE' && err.option === 'ca');
+    assert.throws(() => new TlsEngine({ isServer: true, ...pki.ec, ca }), (err) => err.code === 'ERR_INVALID_ARG_VALUE' && err.option === 'ca');
+  }
+  // A good one is accepted and loaded.
+  const server = await listen({ host: '127.0.0.1', ...pki.ec, ca: pki.ca });
+  await server.close();
+});
