@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/decode.h"
 #include "common/errors.h"
 #include "common/module.h"
 #include "x509/x509_util.h"
@@ -114,11 +115,9 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
   CrlStackPtr crls(sk_X509_CRL_new_null());
   Napi::Array crlList = req.Get("crls").As<Napi::Array>();
   for (uint32_t i = 0; i < crlList.Length(); i++) {
-    Bytes der = ToBytes(crlList.Get(i));
-    const unsigned char* p = der.data();
-    X509_CRL* c = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()));
-    if (c == nullptr) ThrowOpenSSL(env, "invalid CRL", "ERR_JSEC_CRL_PARSE");
-    sk_X509_CRL_push(crls.get(), c);
+    X509CrlPtr c = DecodeDer<X509CrlPtr>(env, ToBytes(crlList.Get(i)), d2i_X509_CRL, "CRL", "ERR_JSEC_CRL_PARSE");
+    if (sk_X509_CRL_push(crls.get(), c.get()) <= 0) ThrowOpenSSL(env, "out of memory");
+    c.release();
   }
 
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
