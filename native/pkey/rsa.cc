@@ -106,8 +106,7 @@ Napi::Value Pss(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("rsaOaep", Napi::Function::New(env, Oaep, "rsaOaep"));
-  exports.Set("rsaPss", Napi::Function::New(env, Pss, "rsaPss"));
+  ExportFunctions(env, exports, {{"rsaOaep", Oaep}, {"rsaPss", Pss}});
 }
 
 }  // namespace

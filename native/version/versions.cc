@@ -47,8 +47,7 @@ Napi::Value HasSymbol(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("versions", Napi::Function::New(env, Versions, "versions"));
-  exports.Set("hasSymbol", Napi::Function::New(env, HasSymbol, "hasSymbol"));
+  ExportFunctions(env, exports, {{"versions", Versions}, {"hasSymbol", HasSymbol}});
 }
 
 }  // namespace
