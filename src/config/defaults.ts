@@ -57,7 +57,7 @@ export const DEFAULTS = Object.freeze({
     sessionTickets: d(true, 'Resumption halves handshake cost; ticket keys rotate (see the session options).'),
     sessionTimeout: d(300, 'Five minutes bounds how long a stolen ticket or session is useful (seconds).'),
     sessionCacheSize: d(100, 'Enough for a client that talks to many servers; LRU beyond that.'),
-    renegotiation: d(false, 'Renegotiation is a DoS vector and unneeded with TLS 1.3 key updates.'),
+    renegotiation: d('never' as 'never' | 'server-initiated', 'TLS 1.2 renegotiation is a DoS lever and unneeded with TLS 1.3 key updates; client-initiated renegotiation is refused in every mode.'),
     compression: d(false, 'TLS compression leaks plaintext (CRIME); OpenSSL disables it too.'),
     backlog: d(511, "The listen backlog Node's net uses by default."),
     allowHalfOpen: d(false, "As in net: ending the readable side ends the writable side."),
@@ -66,7 +66,7 @@ export const DEFAULTS = Object.freeze({
   }),
   tlsAdvanced: Object.freeze({
     sessionsPerKey: d(4, 'TLS 1.3 servers send two tickets per connection and each is used once: four per server keeps two connections resumable.'),
-    ticketWait: d(1000, 'A TLS 1.3 client that presents a certificate waits up to this long (ms) for the first ticket, which is when a server that refuses the certificate says so.'),
+    ticketWait: d(1000, 'A TLS 1.3 client whose server asked for a certificate waits up to this long (ms) for the first ticket, which is when a server that refuses the client says so.'),
     ticketKeyPeriod: d(3_600_000, 'Server ticket keys rotate hourly (ms): a stolen key exposes at most about an hour of resumed sessions.'),
     ticketKeyGrace: d(3_600_000, 'A retired ticket key still decrypts for an hour (ms), far longer than the 300 s ticket lifetime, so rotation never forces full handshakes.'),
     clientOcsp: d('prefer' as const, 'Ask for a staple and verify it if sent (revoked fails; must-staple without a staple fails); servers that do not staple still connect.'),

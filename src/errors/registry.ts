@@ -88,6 +88,7 @@ export const registry = Object.freeze({
   ERR_JSEC_TLS_PEER_TOO_LARGE: spec('tls', 'The peer sent a handshake message larger than allowed (for example an oversized certificate chain).'),
   ERR_JSEC_TLS_LISTEN: spec('tls', 'The server could not start listening (address in use, permission, bad path); `cause` holds the system error.'),
   ERR_JSEC_TLS_QUEUE_FULL: spec('tls', 'A verified connection was dropped because the accept queue was full (nobody called `accept()` fast enough).'),
+  ERR_TLS_RENEGOTIATION_DISABLED: spec('tls', 'The peer started a TLS renegotiation this side refuses (every client-initiated one; any with `security.renegotiation: \'never\'`).', true),
   // jsec/tls advanced features
   ERR_JSEC_TLS_SNI_UNKNOWN_NAME: spec('tls', 'The client asked for a server name the server does not serve and the SNI policy is `unknownName: \'reject\'` (`servername`).'),
   ERR_JSEC_TLS_SNI_RESOLVER: spec('tls', 'The SNI resolver hook threw, rejected or returned unusable material (`servername`, `cause`); that handshake fails, the server keeps serving.'),

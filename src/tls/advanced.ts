@@ -25,6 +25,7 @@ import { setFacts } from './facts.js';
 import { info, type TlsInfo } from './info.js';
 import { attachClientKeylog, attachServerKeylog, KEYLOG_RULE, type KeyLogSink } from './keylog.js';
 import { checkStaple, StaplerSet, type ClientOcspMode, type ServerOcspOption } from './ocsp-stapling.js';
+import { certificateRequested } from './peer-checks.js';
 import { checkPinList, checkPins } from './pinning.js';
 import { checkCrl, REVOCATION_RULE, type RevocationOptions } from './revocation.js';
 import { defaultStoreFor, LruSessionStore, storeKey, type SessionStore } from './session-cache.js';
@@ -129,7 +130,7 @@ export const ADVANCED_SERVER_SCHEMA: Schema = Object.freeze({
 });
 
 /** Client-only and server-only advanced option names (for upgrade's role check). */
-export const ADVANCED_CLIENT_ONLY = ['revocation', 'pins', 'verifyPeer', 'sessionStore'] as const;
+export const ADVANCED_CLIENT_ONLY = ['revocation', 'sessionStore'] as const;
 export const ADVANCED_SERVER_ONLY = ['sni', 'alpnNoOverlap', 'ticketKeys'] as const;
 
 // ---- client -------------------------------------------------------------------
@@ -171,13 +172,9 @@ export class ClientExtension {
   #staple: Buffer | undefined;
   #gotSession = false;
   #sessionWaiter: (() => void) | undefined;
-  /** Whether this client presents a certificate (only then can a TLS 1.3 server refuse it after our Finished). */
-  readonly #presentsCertificate: boolean;
 
   constructor(opts: AdvancedClientOptions, context: TlsContext) {
     this.#opts = opts;
-    const material = contextInternals(context).secureOptions;
-    this.#presentsCertificate = material.cert !== undefined || material.pfx !== undefined;
     const mode = opts.ocsp ?? defaults.tlsAdvanced.clientOcsp;
     if (mode !== 'require' && mode !== 'prefer' && mode !== 'off') {
       throw createError('ERR_INVALID_ARG_VALUE', `The client "ocsp" option is 'require', 'prefer' or 'off'; got ${JSON.stringify(typeof mode === 'string' ? mode : typeof mode)}`, { option: 'ocsp' });
@@ -251,10 +248,11 @@ export class ClientExtension {
         throw createError('ERR_JSEC_TLS_VERIFY_PEER', 'The verifyPeer hook rejected the server', { cause, peerCertificate: chain[0], chain });
       }
     }
-    // Only a client that presents a certificate can be refused after its
-    // Finished; for everyone else the wait would only delay connect (the
+    // Only a server that asked for a client certificate can refuse the
+    // client after its Finished (with the alert as its first post-handshake
+    // record); for everyone else the wait would only delay connect (the
     // tickets still reach the session cache when they arrive).
-    if (this.#presentsCertificate && socket.getProtocol() === 'TLSv1.3' && !resumed) await this.#firstTicket(socket);
+    if (!resumed && socket.getProtocol() === 'TLSv1.3' && certificateRequested(socket)) await this.#firstTicket(socket);
   }
 
   #firstTicket(socket: tls.TLSSocket): Promise<void> {

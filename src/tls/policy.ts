@@ -39,6 +39,16 @@ export interface SecurityPolicy {
   sessionTickets?: boolean;
   /** Allows `minVersion` below TLS 1.2. Insecure (RFC 8996); warns once per process. Default `false`. */
   dangerouslyAllowLegacyVersions?: boolean;
+  /**
+   * TLS 1.2 renegotiation, a legacy feature (TLS 1.3 has none). `'never'` (the default): refused in both
+   * directions. `'server-initiated'`: a server may renegotiate with Node's `socket.renegotiate()` (for
+   * example to ask for a client certificate mid-connection) and a client accepts the server's request;
+   * renegotiation started by a client is refused in every mode. Renegotiation costs a full handshake
+   * each time (a denial-of-service lever) and the certificates it brings are not re-checked by jsec:
+   * check `socket.authorized` and the peer certificate yourself after it. Needs secure renegotiation
+   * (RFC 5746), which OpenSSL always requires. Both peers must allow it.
+   */
+  renegotiation?: 'never' | 'server-initiated';
 }
 
 /** The normalised policy: every key present. */
@@ -63,6 +73,8 @@ export interface NormalizedPolicy {
   readonly sessionTickets: boolean;
   /** See {@link SecurityPolicy.dangerouslyAllowLegacyVersions}. */
   readonly dangerouslyAllowLegacyVersions: boolean;
+  /** See {@link SecurityPolicy.renegotiation}. */
+  readonly renegotiation: 'never' | 'server-initiated';
 }
 
 const VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -80,6 +92,7 @@ export const SECURITY_SCHEMA: Schema = Object.freeze({
   sessionTimeout: { type: 'number', integer: true, min: 1, max: 86_400 * 7 },
   sessionTickets: { type: 'boolean' },
   dangerouslyAllowLegacyVersions: { type: 'boolean' },
+  renegotiation: { type: 'string', enum: ['never', 'server-initiated'] },
 });
 
 let knownCiphers: Set<string> | undefined;
@@ -142,6 +155,7 @@ export function normalizePolicy(security: unknown): NormalizedPolicy {
     sessionTimeout: s.sessionTimeout ?? t.sessionTimeout,
     sessionTickets: s.sessionTickets ?? t.sessionTickets,
     dangerouslyAllowLegacyVersions: s.dangerouslyAllowLegacyVersions ?? false,
+    renegotiation: s.renegotiation ?? t.renegotiation,
   };
   if (rank(policy.minVersion) < rank('TLSv1.2')) {
     if (!policy.dangerouslyAllowLegacyVersions) {
@@ -172,10 +186,14 @@ export function normalizePolicy(security: unknown): NormalizedPolicy {
   return Object.freeze(policy);
 }
 
-/** OpenSSL option bits jsec always sets: no renegotiation, no compression. */
-function secureOptions(policy: NormalizedPolicy): number {
+/** OpenSSL option bits for the policy: no compression ever; no renegotiation unless allowed. */
+function secureOptions(policy: NormalizedPolicy, role: 'client' | 'server'): number {
   const c = cryptoConstants;
-  let bits = c.SSL_OP_NO_COMPRESSION | (c.SSL_OP_NO_RENEGOTIATION ?? 0);
+  let bits = c.SSL_OP_NO_COMPRESSION;
+  if (policy.renegotiation === 'never') bits |= c.SSL_OP_NO_RENEGOTIATION ?? 0;
+  // A renegotiation is a full handshake: resuming the session would skip the
+  // certificate request it is usually made for.
+  else if (role === 'server') bits |= c.SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION;
   if (!policy.sessionTickets) bits |= c.SSL_OP_NO_TICKET;
   return bits;
 }
@@ -192,7 +210,7 @@ export function policyContextOptions(policy: NormalizedPolicy, role: 'client' | 
     minVersion: policy.minVersion,
     maxVersion: policy.maxVersion,
     ciphers: parts.join(':'),
-    secureOptions: secureOptions(policy),
+    secureOptions: secureOptions(policy, role),
   };
   if (policy.groups !== undefined) out.ecdhCurve = policy.groups;
   if (policy.sigalgs !== undefined) out.sigalgs = policy.sigalgs;

@@ -16,7 +16,11 @@ import { contextInternals, isTlsContext, MATERIAL_SCHEMA, TlsContext, type Mater
 import { certificateError, mapTlsError } from './errors.js';
 import { channels, peerChain, recordSocket } from './info.js';
 import { ADVANCED_SERVER_SCHEMA, reloadServer, ServerExtension, type AdvancedServerOptions, type ReloadOptions } from './advanced.js';
+import { checkClientPeer, clientPeerChecks, type ClientPeerChecks } from './peer-checks.js';
 import type { SecurityPolicy } from './policy.js';
+import { guardRenegotiation } from './renegotiation.js';
+import type { TlsInfo } from './info.js';
+import type { X509Certificate } from 'node:crypto';
 
 /** Options shared by `listen` and the server role of `upgrade`. */
 export interface ServerOptions extends MaterialOptions, AdvancedServerOptions {
@@ -42,6 +46,21 @@ export interface ServerOptions extends MaterialOptions, AdvancedServerOptions {
    * Default: none (one certificate for every name). Exclusive with `sni` (`ERR_JSEC_CONFLICTING_OPTIONS`).
    */
   SNICallback?: (servername: string, cb: (err: Error | null, ctx?: TlsContext | tls.SecureContext) => void) => void;
+  /**
+   * SPKI pins of client certificates (`'sha256/<base64>'`, see `spkiPin()`): some certificate of the
+   * client's verified chain must match one. Checked after OpenSSL verified the chain, never instead of
+   * it, so it needs `requestCert: true` and `rejectUnauthorized` left on (`ERR_JSEC_CONFLICTING_OPTIONS`).
+   * A mismatch refuses that client with `ERR_JSEC_TLS_PIN_MISMATCH` (`'handshakeError'`). Default: none.
+   */
+  pins?: readonly string[];
+  /**
+   * Runs after every built-in check of the client (chain verification, `pins`), on full and resumed
+   * handshakes, before the connection is handed out; may be async. `chain` is the client's chain
+   * (empty when it sent none, which only `rejectUnauthorized: false` or no `requestCert` allows).
+   * Throw, reject or return `false` to refuse the client: it is destroyed and reported as
+   * `'handshakeError'` with `ERR_JSEC_TLS_VERIFY_PEER` (`cause` is what was thrown). Default: none.
+   */
+  verifyPeer?: (chain: readonly X509Certificate[], info: TlsInfo) => void | Promise<void>;
   /** Milliseconds from accept to a completed handshake. Default `defaults.tls.handshakeTimeout` (30 s). */
   handshakeTimeout?: number;
   /** As in net. Default `false`. */
@@ -85,6 +104,8 @@ export const SERVER_SCHEMA: Schema = Object.freeze({
   rejectUnauthorized: { type: 'boolean' },
   ALPNProtocols: alpnRule,
   SNICallback: { type: 'function' },
+  pins: { type: 'array', of: { type: 'string' }, maxLength: 64 },
+  verifyPeer: { type: 'function' },
   handshakeTimeout: { type: 'number', integer: true, min: 1, max: 2 ** 31 - 1 },
   allowHalfOpen: { type: 'boolean' },
   noDelay: { type: 'boolean' },
@@ -152,6 +173,8 @@ interface ServerInit {
   acceptQueue: number;
   ext?: ServerExtension;
   handshakeTimeout?: number;
+  /** Client-certificate pins and the verifyPeer hook, when given. */
+  checks?: ClientPeerChecks | undefined;
 }
 
 /**
@@ -175,6 +198,8 @@ export class TlsServer extends Base {
   readonly #waiters: Waiter[] = [];
   readonly #accepted = new WeakMap<object, Accepted>();
   readonly #handshaking = new Set<Duplex>();
+  /** Handshaken connections whose pins / verifyPeer checks are still running. */
+  readonly #checking = new Set<tls.TLSSocket>();
   #closed: Promise<void> | undefined;
 
   /** @internal */
@@ -266,14 +291,27 @@ export class TlsServer extends Base {
 
   #onClientError(err: unknown, socket: tls.TLSSocket): void {
     const acc = this.#acceptedFor(socket);
-    const typed = mapTlsError(err, { role: 'server', extra: { remoteAddress: acc?.details.remoteAddress, remotePort: acc?.details.remotePort } });
+    const extra = { remoteAddress: acc?.details.remoteAddress, remotePort: acc?.details.remotePort };
+    // A client certificate that failed verification: Node destroyed the
+    // socket right after the handshake (so a missing certificate could fail
+    // inside it with an alert) and reports the close; the reason is the
+    // verify code it kept.
+    const verifyCode = socket?.authorizationError;
+    const typed =
+      verifyCode && this.#init.requestCert && this.#init.rejectUnauthorized
+        ? certificateError(String(verifyCode), { role: 'server', extra })
+        : mapTlsError(err, { role: 'server', extra });
     socket.destroy();
     this.#report(typed, socket, acc);
   }
 
   #onSecure(socket: tls.TLSSocket): boolean {
     const acc = this.#acceptedFor(socket);
-    socket.disableRenegotiation();
+    // Node leaves an accepted socket's timeout at 0 after disarming its
+    // handshake timer; net's sockets have none until setTimeout().
+    if (socket.timeout === 0) delete (socket as { timeout?: number }).timeout;
+    if (this.#init.context.security.renegotiation === 'server-initiated') guardRenegotiation(socket);
+    else socket.disableRenegotiation();
     if (this.#init.requestCert && this.#init.rejectUnauthorized && !socket.authorized) {
       const chain = peerChain(socket);
       const ctx = { role: 'server' as const, chain, peerCertificate: chain[0], extra: { remoteAddress: acc?.details.remoteAddress, remotePort: acc?.details.remotePort } };
@@ -288,6 +326,55 @@ export class TlsServer extends Base {
     }
     const duration = acc ? performance.now() - acc.start : undefined;
     recordSocket(socket, { role: 'server', servername: undefined, handshakeDuration: duration });
+    const checks = this.#init.checks;
+    if (checks === undefined) return this.#verified(socket, duration);
+    this.#checkPeer(socket, checks, acc, duration);
+    return true;
+  }
+
+  /** Runs the pins and the verifyPeer hook, then hands the socket out or refuses it. */
+  #checkPeer(socket: tls.TLSSocket, checks: ClientPeerChecks, acc: Accepted | undefined, duration: number | undefined): void {
+    // Nobody listens to the socket yet: hold its events while the checks run.
+    let failure: unknown;
+    let closed = false;
+    const onError = (err: unknown) => (failure ??= err);
+    const onClose = () => (closed = true);
+    socket.on('error', onError);
+    socket.once('close', onClose);
+    this.#checking.add(socket);
+    const extra = { remoteAddress: acc?.details.remoteAddress, remotePort: acc?.details.remotePort };
+    checkClientPeer(socket, checks, extra).then(
+      () => {
+        this.#checking.delete(socket);
+        socket.removeListener('error', onError);
+        socket.removeListener('close', onClose);
+        if (this.#state === 'closing' || this.#state === 'closed') {
+          socket.on('error', () => {});
+          socket.destroy();
+          return;
+        }
+        if (failure !== undefined || closed || socket.destroyed) {
+          socket.on('error', () => {});
+          socket.destroy();
+          const err = failure !== undefined ? mapTlsError(failure, { role: 'server', extra }) : createError('ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'The client closed the connection while it was being verified', extra);
+          this.#report(err, socket, acc);
+          return;
+        }
+        this.#verified(socket, duration);
+      },
+      (err: JsecError) => {
+        this.#checking.delete(socket);
+        socket.removeListener('close', onClose);
+        socket.destroy();
+        socket.removeListener('error', onError);
+        socket.on('error', () => {});
+        this.#report(err, socket, acc);
+      },
+    );
+  }
+
+  /** A connection that passed every check: published, queued or handed to a waiter, then emitted. */
+  #verified(socket: tls.TLSSocket, duration: number | undefined): boolean {
     if (channels.handshake.hasSubscribers) {
       channels.handshake.publish({ role: 'server', socket, duration, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, resumed: socket.isSessionReused() });
     }
@@ -411,6 +498,8 @@ export class TlsServer extends Base {
         w.reject(createError('ERR_JSEC_CLOSED', 'The server was closed', { state: 'closing', operation: 'accept' }));
       }
       for (const s of this.#queue.splice(0)) s.destroy();
+      for (const s of this.#checking) s.destroy();
+      this.#checking.clear();
       for (const raw of this.#handshaking) raw.destroy();
       this.#handshaking.clear();
       this.#closed = new Promise<void>((resolve) => {
@@ -441,10 +530,16 @@ const kQueued = Symbol('jsec.tls.queued');
 export function createServer(opts: Partial<ServerOptions>, acceptQueue: number): TlsServer {
   const context = resolveContext('server', opts);
   const secureOptions = contextInternals(context).secureOptions;
+  const requestCert = opts.requestCert ?? false;
+  const rejectUnauthorized = opts.rejectUnauthorized ?? defaults.tls.rejectUnauthorized;
+  const checks = clientPeerChecks(opts, requestCert, rejectUnauthorized);
   const nodeOptions: tls.TlsOptions = {
     ...secureOptions,
-    requestCert: opts.requestCert ?? false,
-    rejectUnauthorized: false,
+    requestCert,
+    // Node's rejection makes OpenSSL require the certificate in the
+    // handshake: a client that sends none gets the certificate_required
+    // (TLS 1.3) or handshake_failure (TLS 1.2) alert instead of a closed socket.
+    rejectUnauthorized: requestCert && rejectUnauthorized,
     handshakeTimeout: opts.handshakeTimeout ?? defaults.tls.handshakeTimeout,
     allowHalfOpen: opts.allowHalfOpen ?? defaults.tls.allowHalfOpen,
   };
@@ -468,11 +563,12 @@ export function createServer(opts: Partial<ServerOptions>, acceptQueue: number):
   const ext = new ServerExtension(opts, nodeOptions, context);
   const server = new TlsServer(kServerInit, nodeOptions, {
     context,
-    requestCert: opts.requestCert ?? false,
-    rejectUnauthorized: opts.rejectUnauthorized ?? defaults.tls.rejectUnauthorized,
+    requestCert,
+    rejectUnauthorized,
     acceptQueue,
     ext,
     handshakeTimeout: nodeOptions.handshakeTimeout,
+    checks,
   });
   ext.install(server as unknown as tls.Server, context, true);
   return server;

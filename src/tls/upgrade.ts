@@ -122,10 +122,16 @@ function upgradeClient(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<t
   });
 }
 
+/** The longest timer Node accepts (about 24.8 days). */
+const NO_TIMEOUT = 2 ** 31 - 1;
+
 function upgradeServer(socket: Duplex, opts: Partial<UpgradeOptions>): Promise<tls.TLSSocket> {
   // A server that never listens: the transport is injected as a connection,
   // which is how node:tls accepts any Duplex on the server side.
-  const server = createServer({ ...opts, handshakeTimeout: opts.handshakeTimeout || defaults.tls.handshakeTimeout } as Partial<ServerOptions>, 0);
+  // 0 turns the timeout off, as in the client role (Node's server has no
+  // "off": the longest timer it accepts stands in for it).
+  const handshakeTimeout = opts.handshakeTimeout === 0 ? NO_TIMEOUT : (opts.handshakeTimeout ?? defaults.tls.handshakeTimeout);
+  const server = createServer({ ...opts, handshakeTimeout } as Partial<ServerOptions>, 0);
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = () => {

@@ -10,9 +10,6 @@
 // the baseline `net` trace into the expected TLS trace.
 
 const TCP_TLS = ['tls/tcp', 'tls1.2/tcp', 'tls/starttls'];
-const ALL_TLS = ['tls/tcp', 'tls1.2/tcp', 'tls/unix', 'tls/starttls'];
-
-const replaceEvent = (events, from, to) => events.map((e) => (e === from ? to : e));
 
 export const DIFFERENCES = Object.freeze([
   {
@@ -34,20 +31,6 @@ export const DIFFERENCES = Object.freeze([
         final: { ...trace.client.final, readableEnded: true, writableEnded: true, writableFinished: true },
       },
       server: { ...trace.server, events: ['#threw ERR_INVALID_HANDLE_TYPE', 'close(false)'] },
-    }),
-  },
-  {
-    id: 'server-timeout-zero',
-    title: "An accepted TLS socket reports `timeout` 0 where net's reports `undefined`",
-    reason:
-      'The server-side handshake timeout is armed with `socket.setTimeout(handshakeTimeout)` and disarmed with ' +
-      '`setTimeout(0)` once the handshake completed, which leaves the `timeout` property at 0. Both values mean ' +
-      '"no idle timeout": no `timeout` event fires until the application calls `setTimeout()`, as the same scenario shows.',
-    scenario: 'setTimeout fires on an idle socket',
-    transports: ALL_TLS,
-    apply: (trace) => ({
-      ...trace,
-      server: { ...trace.server, events: replaceEvent(trace.server.events, '#initial timeout undefined', '#initial timeout 0') },
     }),
   },
 ]);
