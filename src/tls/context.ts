@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { defaults } from '../config/defaults.js';
 import { validateOptions, isBytes, type Schema } from '../config/validate.js';
 import { createError, type JsecError } from '../errors/index.js';
+import { native } from '../native/loader.js';
 import { normalizePolicy, policyContextOptions, SECURITY_SCHEMA, type NormalizedPolicy, type SecurityPolicy } from './policy.js';
 
 /** PEM text or bytes. */
@@ -191,6 +192,30 @@ function materialOption(cause: unknown): string {
   return 'cert';
 }
 
+const CERT_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
+
+/**
+ * Node keeps only the PEM certificates it finds in `ca` and drops anything
+ * else without a word: `ca: 'not a pem'` would mean "trust nothing" and a
+ * misleading verification error later, and a bad entry in a list would
+ * vanish. Every entry must hold at least one PEM certificate.
+ */
+function checkTrustAnchors(ca: PemInput | readonly PemInput[]): void {
+  const entries = Array.isArray(ca) ? (ca as readonly PemInput[]) : [ca as PemInput];
+  entries.forEach((entry, i) => {
+    let blocks: { label: string }[];
+    try {
+      blocks = native().pemDecode(typeof entry === 'string' ? entry : new Uint8Array(entry.buffer, entry.byteOffset, entry.byteLength));
+    } catch {
+      blocks = [];
+    }
+    if (!blocks.some((b) => CERT_LABELS.has(b.label))) {
+      const where = Array.isArray(ca) ? `"ca[${i}]"` : '"ca"';
+      throw createError('ERR_INVALID_ARG_VALUE', `${where} holds no PEM certificate (trust anchors are PEM "CERTIFICATE" blocks; DER must be converted first)`, { option: 'ca' });
+    }
+  });
+}
+
 /**
  * OpenSSL silently drops a private key that does not match the certificate
  * loaded after it (Node loads the key first), leaving a context that fails
@@ -223,6 +248,89 @@ function checkKeyMatchesCert(options: MaterialOptions): void {
  * @internal
  */
 export function contextFor(role: 'client' | 'server', options: MaterialOptions & { security?: unknown }): TlsContext {
+  const recent = recentContext(role, options);
+  if (recent) return recent;
+  const ctx = contextForSlow(role, options);
+  remember(role, options, ctx);
+  return ctx;
+}
+
+/**
+ * The last few option sets resolved to a context, compared by value (strings
+ * and primitives with ===, bytes by content): a process that connects with
+ * the same `ca` and `security` again skips the policy checks and the SHA-256
+ * of its material. A miss falls through to the hash-keyed cache.
+ */
+interface Recent {
+  readonly role: 'client' | 'server';
+  readonly material: readonly unknown[];
+  readonly security: unknown;
+  readonly ctx: TlsContext;
+}
+
+const RECENT_MAX = 8;
+const recentContexts: Recent[] = [];
+const MATERIAL_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'crl'] as const;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'object' || a === null;
+  if (typeof a === 'string' || typeof b === 'string') return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  }
+  return false;
+}
+
+/** Shallow: a security policy's values are primitives (anything else is not memoised). */
+function samePolicy(a: unknown, b: unknown): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const va = (a as Record<string, unknown>)[k];
+    if ((typeof va === 'object' && va !== null) || typeof va === 'function' || va !== (b as Record<string, unknown>)[k]) return false;
+  }
+  return true;
+}
+
+function recentContext(role: 'client' | 'server', options: MaterialOptions & { security?: unknown }): TlsContext | undefined {
+  for (let i = 0; i < recentContexts.length; i++) {
+    const r = recentContexts[i]!;
+    if (r.role !== role || !samePolicy(r.security, options.security) || !MATERIAL_KEYS.every((k, j) => sameValue(r.material[j], options[k]))) continue;
+    if (i > 0) {
+      recentContexts.splice(i, 1);
+      recentContexts.unshift(r);
+    }
+    return r.ctx;
+  }
+  return undefined;
+}
+
+function remember(role: 'client' | 'server', options: MaterialOptions & { security?: unknown }, ctx: TlsContext): void {
+  const security = options.security;
+  // Copies: a caller mutating its options object later must not change what was remembered.
+  const material = MATERIAL_KEYS.map((k) => copyValue(options[k]));
+  if (material.some((m) => m === NOT_COPIED)) return;
+  if (security !== undefined && (typeof security !== 'object' || security === null || !samePolicy(security, security))) return;
+  recentContexts.unshift({ role, material, security: security === undefined ? undefined : { ...security }, ctx });
+  if (recentContexts.length > RECENT_MAX) recentContexts.pop();
+}
+
+const NOT_COPIED = Symbol('not copied');
+
+function copyValue(v: unknown): unknown {
+  if (v === undefined || typeof v === 'string') return v;
+  if (Array.isArray(v)) {
+    const out = v.map(copyValue);
+    return out.includes(NOT_COPIED) ? NOT_COPIED : out;
+  }
+  if (ArrayBuffer.isView(v)) return Buffer.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  return NOT_COPIED;
+}
+
+function contextForSlow(role: 'client' | 'server', options: MaterialOptions & { security?: unknown }): TlsContext {
   const security = normalizePolicy(options.security);
   const h = createHash('sha256');
   hashInto(h, 'role', role);
@@ -254,6 +362,7 @@ export function contextFor(role: 'client' | 'server', options: MaterialOptions &
     secureOptions.sessionIdContext = id.slice(0, 32);
   }
   checkKeyMatchesCert(options);
+  if (options.ca !== undefined) checkTrustAnchors(options.ca);
   let secureContext: tls.SecureContext;
   try {
     secureContext = tls.createSecureContext(secureOptions);

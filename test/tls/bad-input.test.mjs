@@ -119,3 +119,20 @@ describe('client under bad input', () => {
     server.close();
   });
 });
+
+describe('trust anchors that hold no certificate are refused, never dropped', () => {
+  const bad = [['text', 'not a pem'], ['a list with one bad entry', () => [pki.ca, 'junk']], ['DER bytes', Buffer.from('308201', 'hex')], ['a key', () => pki.leaves.ecdsa.key]];
+  for (const [name, value] of bad) {
+    test(`connect({ ca: ${name} }) -> ERR_INVALID_ARG_VALUE (option ca)`, T, async () => {
+      const ca = typeof value === 'function' ? value() : value;
+      const err = await rejectionOf(connect({ host: '127.0.0.1', port: 9, ca }));
+      assert.equal(err.code, 'ERR_INVALID_ARG_VALUE');
+      assert.equal(err.option, 'ca');
+    });
+  }
+  test('listen({ requestCert, ca: garbage }) -> ERR_INVALID_ARG_VALUE (option ca)', T, async () => {
+    const err = await rejectionOf(echoServer({ requestCert: true, ca: 'garbage' }));
+    assert.equal(err.code, 'ERR_INVALID_ARG_VALUE');
+    assert.equal(err.option, 'ca');
+  });
+});
