@@ -24,6 +24,12 @@ const files = readdirSync(join(root, 'test'), { recursive: true })
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 
+if (files.length === 0) {
+  // node --test without files would fall back to its own discovery (helpers included).
+  console.error(`no test file matches ${filters.join(', ')}`);
+  process.exit(1);
+}
+
 const concurrency = Math.max(2, availableParallelism());
 // Bound every test (no file may hang the run) and end each file when its
 // tests are done even if a handle was left open.
