@@ -65,7 +65,8 @@ export const DEFAULTS = Object.freeze({
     acceptQueue: d(128, 'Verified connections waiting for accept(); beyond that new ones are dropped rather than buffered without bound.'),
   }),
   tlsAdvanced: Object.freeze({
-    sessionsPerKey: d(4, 'TLS 1.3 servers send two tickets per connection and each is used once: four per server keeps two connections resumable.'),
+    resumeBackoff: d(16, 'After two offered sessions in a row were not resumed, the client cache skips this many connections to that server (doubling per further miss, up to 64 times) before offering again: a server that never resumes costs no work.'),
+    sessionsPerKey: d(64, 'TLS 1.3 tickets are single use (two arrive per full handshake): 64 per server lets a pool of up to 64 parallel connections resume after its first wave; a session is about 1-2 KiB.'),
     ticketWait: d(1000, 'A TLS 1.3 client whose server asked for a certificate waits up to this long (ms) for the first ticket, which is when a server that refuses the client says so.'),
     ticketKeyPeriod: d(3_600_000, 'Server ticket keys rotate hourly (ms): a stolen key exposes at most about an hour of resumed sessions.'),
     ticketKeyGrace: d(3_600_000, 'A retired ticket key still decrypts for an hour (ms), far longer than the 300 s ticket lifetime, so rotation never forces full handshakes.'),

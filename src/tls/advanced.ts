@@ -24,11 +24,12 @@ import { contextFor, contextInternals, MATERIAL_SCHEMA, type MaterialOptions, ty
 import { setFacts } from './facts.js';
 import { info, type TlsInfo } from './info.js';
 import { attachClientKeylog, attachServerKeylog, KEYLOG_RULE, type KeyLogSink } from './keylog.js';
-import { checkStaple, StaplerSet, type ClientOcspMode, type ServerOcspOption } from './ocsp-stapling.js';
+import { checkStaple, mayBeMustStaple, StaplerSet, type ClientOcspMode, type OcspInfo, type ServerOcspOption } from './ocsp-stapling.js';
 import { certificateRequested } from './peer-checks.js';
 import { checkPinList, checkPins } from './pinning.js';
 import { checkCrl, REVOCATION_RULE, type RevocationOptions } from './revocation.js';
-import { defaultStoreFor, LruSessionStore, storeKey, type SessionStore } from './session-cache.js';
+import { defaultStoreFor, LruSessionStore, storeKey, type SessionStore, type StoredSession } from './session-cache.js';
+import { ResumeHealth } from './resume-health.js';
 import { compileSni, SNI_RULE, type SniOptions } from './sni.js';
 import { installTicketKeys, TicketKeys } from './tickets.js';
 import type { SecurityPolicy } from './policy.js';
@@ -142,9 +143,15 @@ function isStore(v: unknown): v is SessionStore {
 
 /** The session-cache view the client handshake driver uses. @internal */
 export interface SessionAccess {
-  get(key: string): { data: Buffer; chain: readonly X509Certificate[] } | undefined;
-  set(key: string, data: Buffer, chain?: readonly X509Certificate[]): void;
+  /** The session to offer and the chain it was verified with (built on first use). */
+  get(key: string): { data: Buffer; chain: () => readonly X509Certificate[] } | undefined;
+  /** Stores a session made with `protocol`; `chain` is called only if someone reads the entry's chain. */
+  set(key: string, data: Buffer, chain: () => readonly X509Certificate[], protocol: string | null): void;
   delete(key: string): void;
+  /** Whether this connection uses the cache at all (false while backing off from a server that does not resume). */
+  wanted(key: string): boolean;
+  /** Records whether an offered session was resumed; a miss also forgets the older sessions for `key`. */
+  offered(key: string, resumed: boolean): void;
 }
 
 /** The protocol of a serialized SSL_SESSION (its ssl_version field), or 'unknown'. @internal */
@@ -161,7 +168,84 @@ export function sessionProtocol(der: Buffer): string {
 /** `INTEGER 1` (the session format version), then the tag and length of `INTEGER ssl_version`. */
 const SESSION_PREFIX = Buffer.from('0201010202', 'hex');
 
-const NO_SESSIONS: SessionAccess = Object.freeze({ get: () => undefined, set: () => {}, delete: () => {} });
+/** A stored session whose `chain` is built when first read (a store that serialises entries reads it). */
+function storedSession(session: Buffer, expires: number, chainOf: () => readonly X509Certificate[], protocol: string | null): StoredSession {
+  const entry: StoredSession = Object.freeze({
+    session,
+    protocol: protocol ?? sessionProtocol(session),
+    expires,
+    get chain() {
+      return chainOf();
+    },
+  });
+  builders.set(entry, chainOf);
+  return entry;
+}
+
+/**
+ * The chain builder behind each entry jsec stored. A resumption hands the
+ * same builder to the sessions it stores in turn, so every ticket descended
+ * from one full handshake shares one builder (and one decoded chain) instead
+ * of a getter wrapping the previous entry's getter, one level per resumption.
+ */
+const builders = new WeakMap<StoredSession, () => readonly X509Certificate[]>();
+
+/** The OCSP facts of a full handshake without a staple and without must-staple. */
+const NO_STAPLE: OcspInfo = Object.freeze({ status: 'none', mustStaple: false });
+
+const NO_SESSIONS: SessionAccess = Object.freeze({ get: () => undefined, set: () => {}, delete: () => {}, wanted: () => false, offered: () => {} });
+
+const REQUEST_OCSP = Object.freeze({ requestOCSP: true }) as tls.ConnectionOptions;
+const NO_OPTIONS = Object.freeze({}) as tls.ConnectionOptions;
+
+/** A failing custom store costs resumption, never the connection. */
+function guard<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+/** The cache view of a context over its default store (undefined `custom`) or a custom one; built once per pair. */
+const accesses = new WeakMap<TlsContext, SessionAccess>();
+const customAccesses = new WeakMap<SessionStore, WeakMap<TlsContext, SessionAccess>>();
+
+function sessionAccess(context: TlsContext, custom: SessionStore | undefined): SessionAccess {
+  const byContext = custom === undefined ? undefined : (customAccesses.get(custom) ?? customAccesses.set(custom, new WeakMap()).get(custom)!);
+  const known = byContext ? byContext.get(context) : accesses.get(context);
+  if (known) return known;
+  const s: SessionStore = custom ?? defaultStoreFor(context);
+  const ttl = context.security.sessionTimeout * 1000;
+  const access: SessionAccess = Object.freeze({
+    get: (key: string) => {
+      const e = guard(() => s.take(storeKey(context, key)), undefined);
+      if (!e || !Buffer.isBuffer(e.session) || e.session.length === 0) return undefined;
+      return { data: e.session, chain: builders.get(e) ?? (() => e.chain ?? []) };
+    },
+    set: (key: string, data: Buffer, chain: () => readonly X509Certificate[], protocol: string | null) => guard(() => s.put(storeKey(context, key), storedSession(data, Date.now() + ttl, chain, protocol)), undefined),
+    delete: (key: string) => guard(() => s.delete(storeKey(context, key)), undefined),
+    wanted: (key: string) => healthOf(context).wanted(storeKey(context, key)),
+    offered: (key: string, resumed: boolean) => {
+      healthOf(context).offered(storeKey(context, key), resumed);
+      if (!resumed) guard(() => s.delete(storeKey(context, key)), undefined);
+    },
+  });
+  if (byContext) byContext.set(context, access);
+  else accesses.set(context, access);
+  return access;
+}
+
+const health = new WeakMap<TlsContext, ResumeHealth>();
+
+function healthOf(context: TlsContext): ResumeHealth {
+  let h = health.get(context);
+  if (!h) {
+    h = new ResumeHealth(context.security.sessionCacheSize);
+    health.set(context, h);
+  }
+  return h;
+}
 
 /** Per-connection client state of the advanced features. @internal */
 export class ClientExtension {
@@ -185,40 +269,27 @@ export class ClientExtension {
     if (store !== undefined && (store as unknown) !== false && !isStore(store)) {
       throw createError('ERR_INVALID_ARG_TYPE', 'The "sessionStore" option must have take(), put() and delete() methods (or be false)', { option: 'sessionStore' });
     }
-    if (store === false || context.security.sessionCacheSize === 0) {
-      this.sessions = NO_SESSIONS;
-    } else {
-      const s: SessionStore = isStore(store) ? store : defaultStoreFor(context);
-      const ttl = context.security.sessionTimeout * 1000;
-      const guard = <T>(f: () => T, fallback: T): T => {
-        try {
-          return f();
-        } catch {
-          // A failing custom store costs resumption, never the connection.
-          return fallback;
-        }
-      };
-      this.sessions = {
-        get: (key) => {
-          const e = guard(() => s.take(storeKey(context, key)), undefined);
-          if (!e || !Buffer.isBuffer(e.session) || e.session.length === 0) return undefined;
-          return { data: e.session, chain: e.chain ?? [] };
-        },
-        set: (key, data, chain = []) => guard(() => s.put(storeKey(context, key), { session: data, protocol: sessionProtocol(data), expires: Date.now() + ttl, chain }), undefined),
-        delete: (key) => guard(() => s.delete(storeKey(context, key)), undefined),
-      };
-    }
+    this.sessions = store === false || context.security.sessionCacheSize === 0 ? NO_SESSIONS : sessionAccess(context, isStore(store) ? store : undefined);
   }
 
   /** Node options: the OCSP status request. */
   nodeOptions(): tls.ConnectionOptions {
-    return (this.#mode !== 'off' ? { requestOCSP: true } : {}) as tls.ConnectionOptions;
+    return this.#mode !== 'off' ? REQUEST_OCSP : NO_OPTIONS;
   }
 
   /** Listeners that must be in place before the handshake. */
   attach(socket: tls.TLSSocket): void {
     if (this.#opts.dangerouslyLogKeys !== undefined) attachClientKeylog(socket, this.#opts.dangerouslyLogKeys);
     if (this.#mode !== 'off') socket.on('OCSPResponse', (r: Buffer) => (this.#staple = r));
+  }
+
+  /**
+   * Watches for the server's first TLS 1.3 ticket. Called when the handshake
+   * completes, which is before any ticket can arrive (a TLS 1.3 server sends
+   * them after reading the client's Finished); a 'session' listener makes
+   * Node serialise every ticket, so it is added only when needed.
+   */
+  #watchTickets(socket: tls.TLSSocket): void {
     socket.on('session', () => {
       this.#gotSession = true;
       this.#sessionWaiter?.();
@@ -232,27 +303,35 @@ export class ClientExtension {
    * that rejects the client certificate closes the connection instead of
    * sending one.
    */
-  async afterVerify(socket: tls.TLSSocket, verify: boolean, chainOf: () => readonly X509Certificate[]): Promise<void> {
+  async afterVerify(socket: tls.TLSSocket, verify: boolean, chainOf: () => readonly X509Certificate[], leafDer: () => Buffer | undefined): Promise<void> {
     const resumed = socket.isSessionReused();
-    const chain = chainOf();
+    const waitTicket = !resumed && socket.getProtocol() === 'TLSv1.3' && certificateRequested(socket);
+    if (waitTicket) this.#watchTickets(socket);
+    // Certificate objects are built only for the checks that read them.
+    let built: readonly X509Certificate[] | undefined;
+    const chain = (): readonly X509Certificate[] => (built ??= chainOf());
     if (verify && this.#mode !== 'off') {
-      setFacts(socket, { ocsp: checkStaple(this.#staple, chain, this.#mode, resumed) });
+      // Without a staple only a must-staple leaf matters ('prefer'); a scan
+      // of the leaf's DER for the TLS feature OID decides without decoding.
+      const noStaple = this.#staple == null || this.#staple.length === 0;
+      const leaf = noStaple && !resumed && this.#mode === 'prefer' ? leafDer() : undefined;
+      setFacts(socket, { ocsp: leaf !== undefined && !mayBeMustStaple(leaf) ? NO_STAPLE : checkStaple(this.#staple, chain(), this.#mode, resumed) });
     }
     const rev = this.#opts.revocation;
-    if (verify && rev && (rev.crl ?? 'off') === 'fetch') setFacts(socket, { revocation: await checkCrl(chain, rev) });
-    if (this.#opts.pins !== undefined) checkPins(chain, this.#opts.pins);
+    if (verify && rev && (rev.crl ?? 'off') === 'fetch') setFacts(socket, { revocation: await checkCrl(chain(), rev) });
+    if (this.#opts.pins !== undefined) checkPins(chain(), this.#opts.pins);
     if (this.#opts.verifyPeer !== undefined) {
       try {
-        await this.#opts.verifyPeer(Object.freeze([...chain]), info(socket));
+        await this.#opts.verifyPeer(Object.freeze([...chain()]), info(socket));
       } catch (cause) {
-        throw createError('ERR_JSEC_TLS_VERIFY_PEER', 'The verifyPeer hook rejected the server', { cause, peerCertificate: chain[0], chain });
+        throw createError('ERR_JSEC_TLS_VERIFY_PEER', 'The verifyPeer hook rejected the server', { cause, peerCertificate: chain()[0], chain: chain() });
       }
     }
     // Only a server that asked for a client certificate can refuse the
     // client after its Finished (with the alert as its first post-handshake
     // record); for everyone else the wait would only delay connect (the
     // tickets still reach the session cache when they arrive).
-    if (!resumed && socket.getProtocol() === 'TLSv1.3' && certificateRequested(socket)) await this.#firstTicket(socket);
+    if (waitTicket) await this.#firstTicket(socket);
   }
 
   #firstTicket(socket: tls.TLSSocket): Promise<void> {

@@ -12,9 +12,11 @@ import { defaults } from '../config/defaults.js';
 import { validateOptions, type Schema } from '../config/validate.js';
 import { createError, type JsecError } from '../errors/index.js';
 import { contextFor, isTlsContext, MATERIAL_SCHEMA, TlsContext, type MaterialOptions } from './context.js';
+import { native } from '../native/loader.js';
 import { certificateError, mapTlsError } from './errors.js';
-import { channels, notePeerCertificate, peerChain, recordSocket } from './info.js';
+import { channels, lazyChain, notePeerCertificate, peerChain, peerChainDer, recordSocket } from './info.js';
 import { ADVANCED_CLIENT_SCHEMA, ClientExtension, type AdvancedClientOptions } from './advanced.js';
+import { armLightPeer } from './light-peer.js';
 import type { SecurityPolicy } from './policy.js';
 
 /** Options shared by `connect` and the client role of `upgrade`. */
@@ -263,18 +265,35 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
     const userCheck = nodeOptions.checkServerIdentity ?? checkServerIdentity;
     let verified = false;
     const pending: Buffer[] = [];
-    let chain: readonly X509Certificate[] | undefined;
-    let resumedChain: readonly X509Certificate[] | undefined;
-    if (run.sessionKey !== undefined && nodeOptions.session === undefined) {
-      const entry = sessions.get(run.sessionKey);
+    // The peer chain as a lazy builder: kept with the stored sessions and in
+    // info(), decoded only when someone reads it.
+    let chain: (() => readonly X509Certificate[]) | undefined;
+    let resumedChain: (() => readonly X509Certificate[]) | undefined;
+    // A server that keeps refusing offered sessions is not offered any (and
+    // its tickets are not kept) for a while: see resume-health.ts.
+    const useCache = run.sessionKey !== undefined && run.context.security.sessionCacheSize > 0 && sessions.wanted(run.sessionKey);
+    let offered = false;
+    if (useCache && nodeOptions.session === undefined) {
+      const entry = sessions.get(run.sessionKey!);
       if (entry) {
+        offered = true;
         nodeOptions = { ...nodeOptions, session: entry.data };
         resumedChain = entry.chain;
       }
+    } else if (nodeOptions.session !== undefined) {
+      // A session the caller kept: Node has no chain for its resumption, but
+      // the session carries the server's certificate.
+      resumedChain = sessionLeaf(nodeOptions.session);
     }
+    // jsec's own host check reads the leaf through OpenSSL, so Node does not
+    // turn the whole chain into objects on every handshake (host-check.ts).
+    const light = nodeOptions.checkServerIdentity === undefined;
+    let lightLeaf: tls.PeerCertificate | undefined;
+    // The verified chain of a full handshake on the light path.
+    let fullChain: (() => readonly X509Certificate[]) | undefined;
     const store = (session: Buffer) => {
-      chain ??= socket.isSessionReused() ? resumedChain ?? [] : peerChain(socket);
-      sessions.set(run.sessionKey!, session, chain);
+      chain ??= socket.isSessionReused() ? resumedChain ?? NO_CHAIN : fullChain ?? lazyChain(peerChainDer(socket, true));
+      sessions.set(run.sessionKey!, session, chain, socket.getProtocol());
     };
     let settled = false;
     let socket: tls.TLSSocket;
@@ -285,7 +304,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
         secureContext: run.context.secureContext,
         rejectUnauthorized: false,
         checkServerIdentity: (_host, cert) => {
-          notePeerCertificate(socket, cert);
+          if (cert !== lightLeaf) notePeerCertificate(socket, cert);
           hostError = run.verify ? userCheck(run.checkHost, cert) : undefined;
           return hostError;
         },
@@ -294,9 +313,10 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
       reject(mapTlsError(cause, { role: 'client', extra: run.extra }));
       return;
     }
+    const disarm = light ? armLightPeer(socket, (l) => (lightLeaf = l)) : undefined;
     socket.disableRenegotiation();
     ext.attach(socket);
-    if (run.sessionKey !== undefined && run.context.security.sessionCacheSize > 0) {
+    if (useCache) {
       socket.on('session', (session: Buffer) => {
         if (verified) store(session);
         else pending.push(session);
@@ -339,6 +359,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
     };
     const onAbort = () => fail(abortError(run.signal!));
     const onSecure = () => {
+      disarm?.();
       if (run.verify && !socket.authorized) {
         const chain = peerChain(socket);
         const ctx = { role: 'client' as const, chain, peerCertificate: chain[0], extra: run.extra };
@@ -346,8 +367,12 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
         return;
       }
       release = holdEarlyEvents(socket);
-      const chainNow = () => (socket.isSessionReused() && resumedChain?.length ? resumedChain : peerChain(socket));
-      ext.afterVerify(socket, run.verify, chainNow).then(
+      if (lightLeaf !== undefined && !socket.isSessionReused()) fullChain = verifiedChainOf(run.context, socket, lightLeaf);
+      const chainNow = (): readonly X509Certificate[] => {
+        const kept = socket.isSessionReused() ? resumedChain?.() : fullChain?.();
+        return kept?.length ? kept : peerChain(socket);
+      };
+      ext.afterVerify(socket, run.verify, chainNow, () => lightLeaf?.raw ?? peerChainDer(socket)[0]).then(
         () => {
           if (!settled) onChecked();
         },
@@ -360,9 +385,15 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
     const onChecked = () => {
       cleanup();
       verified = true;
-      if (run.sessionKey !== undefined) for (const p of pending.splice(0)) store(p);
+      if (offered) sessions.offered(run.sessionKey!, socket.isSessionReused());
+      if (useCache) for (const p of pending.splice(0)) store(p);
       const duration = performance.now() - start;
-      recordSocket(socket, { role: 'client', servername: run.servername, handshakeDuration: duration, resumedChain: socket.isSessionReused() ? resumedChain : undefined });
+      recordSocket(socket, {
+        role: 'client',
+        servername: run.servername,
+        handshakeDuration: duration,
+        resumedChain: socket.isSessionReused() ? resumedChain : fullChain,
+      });
       if (channels.handshake.hasSubscribers) {
         channels.handshake.publish({ role: 'client', socket, duration, protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, resumed: socket.isSessionReused() });
       }
@@ -380,12 +411,60 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
   });
 }
 
+const NO_CHAIN = (): readonly X509Certificate[] => [];
+
+/**
+ * The verified chain of a full handshake on the light path, as a lazy
+ * builder: what info() reports (also after the socket closed) and what the
+ * session cache keeps for resumptions. Node's detailed peer certificate, the
+ * only way to the verified chain that leaves the socket intact, costs about
+ * half a millisecond; it is taken once per server certificate and context
+ * (the same leaf verified against the same trust store gives the same
+ * chain) and kept as DER in a bounded memo.
+ */
+function verifiedChainOf(context: TlsContext, socket: tls.TLSSocket, leaf: tls.PeerCertificate): () => readonly X509Certificate[] {
+  let memo = chainMemo.get(context);
+  if (!memo) chainMemo.set(context, (memo = new Map()));
+  const fp = leaf.fingerprint256;
+  const known = memo.get(fp);
+  if (known) return known;
+  const ders = peerChainDer(socket, true);
+  const built = lazyChain(ders.length > 0 ? ders : leaf.raw ? [leaf.raw] : []);
+  if (ders.length > 0 && ders[0]!.equals(leaf.raw)) {
+    memo.set(fp, built);
+    if (memo.size > CHAIN_MEMO_MAX) memo.delete(memo.keys().next().value as string);
+  }
+  return built;
+}
+
+/** The server certificate inside a serialized session, decoded on first use. */
+function sessionLeaf(session: Buffer | Uint8Array): () => readonly X509Certificate[] {
+  let built: readonly X509Certificate[] | undefined;
+  return () => {
+    if (built) return built;
+    let der: Buffer | null = null;
+    try {
+      der = native().sessionPeer(session);
+    } catch {
+      der = null;
+    }
+    built = Object.freeze(der ? [new X509CertificateClass(der)] : []);
+    return built;
+  };
+}
+
+const CHAIN_MEMO_MAX = 64;
+const chainMemo = new WeakMap<TlsContext, Map<string, () => readonly X509Certificate[]>>();
+
 /** Node options common to connect and client upgrade. @internal */
 export function clientNodeOptions(opts: ClientOptions, servername: string | undefined): tls.ConnectionOptions {
   const out: tls.ConnectionOptions = {};
   if (servername !== undefined) out.servername = servername;
   if (opts.ALPNProtocols !== undefined) out.ALPNProtocols = opts.ALPNProtocols as string[];
-  if (opts.session !== undefined) out.session = Buffer.from(opts.session);
+  // A session OpenSSL cannot decode is not handed to Node (its decoder would
+  // leave the failure on the error queue for an unrelated call to throw):
+  // the connection makes a full handshake instead.
+  if (opts.session !== undefined && native().sessionUsable(opts.session)) out.session = Buffer.from(opts.session);
   if (opts.checkServerIdentity !== undefined) out.checkServerIdentity = opts.checkServerIdentity;
   if (opts.minDHSize !== undefined) out.minDHSize = opts.minDHSize;
   if (opts.highWaterMark !== undefined) (out as { highWaterMark?: number }).highWaterMark = opts.highWaterMark;

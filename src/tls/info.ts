@@ -57,8 +57,12 @@ export interface SocketRecord {
   role: 'client' | 'server';
   servername: string | undefined;
   handshakeDuration: number | undefined;
-  /** Client, resumed session: the chain verified when the session was made (Node has no chain for a resumed session). */
-  resumedChain?: readonly X509Certificate[] | undefined;
+  /**
+   * Client: the verified chain jsec keeps, built on first use: for a resumed
+   * session the chain verified when the session was made (Node has none),
+   * for a full handshake on the light path the chain verified now.
+   */
+  resumedChain?: (() => readonly X509Certificate[]) | undefined;
 }
 
 const records = new WeakMap<tls.TLSSocket, SocketRecord>();
@@ -108,8 +112,49 @@ export function notePeerCertificate(socket: tls.TLSSocket, cert: tls.PeerCertifi
   if (cert && (cert as tls.DetailedPeerCertificate).raw) details.set(socket, cert as tls.DetailedPeerCertificate);
 }
 
+/**
+ * The DER of the peer chain Node already decoded for its host-name check,
+ * leaf first, without building certificate objects (cheap). Empty when Node
+ * did not run the check (verification off, resumed session, jsec's own host
+ * check), unless `build` asks Node for the chain.
+ *
+ * @internal
+ */
+export function peerChainDer(socket: tls.TLSSocket, build = false): Buffer[] {
+  if (build && !details.has(socket)) {
+    try {
+      notePeerCertificate(socket, socket.getPeerCertificate(true));
+    } catch {
+      // A destroyed socket has no certificate any more.
+    }
+  }
+  const out: Buffer[] = [];
+  const seen = new Set<string>();
+  for (let c = details.get(socket); c && c.raw && c.raw.length > 0 && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
+    seen.add(c.fingerprint256);
+    out.push(c.raw);
+    if (c.issuerCertificate === c) break;
+  }
+  return out;
+}
+
+/**
+ * A chain built from DER on first use and then kept: most connections never
+ * look at their peer's certificates as objects, and decoding them is the
+ * largest cost of a handshake after the cryptography.
+ *
+ * @internal
+ */
+export function lazyChain(ders: readonly Buffer[]): () => readonly X509Certificate[] {
+  let built: readonly X509Certificate[] | undefined;
+  return () => (built ??= Object.freeze(ders.map((d) => new X509Certificate(d))));
+}
+
 function buildPeerChain(socket: tls.TLSSocket): X509Certificate[] {
   const out: X509Certificate[] = [];
+  // jsec's client on the light path (light-peer.ts): the chain it recorded.
+  const kept = details.has(socket) ? undefined : records.get(socket)?.resumedChain;
+  if (kept) return [...kept()];
   let c: tls.DetailedPeerCertificate | undefined = details.get(socket);
   try {
     c ??= socket.getPeerCertificate(true);
@@ -133,7 +178,7 @@ function buildPeerChain(socket: tls.TLSSocket): X509Certificate[] {
 
 function peerChainOf(socket: tls.TLSSocket, rec: SocketRecord | undefined): X509Certificate[] {
   const chain = peerChain(socket);
-  return chain.length === 0 && rec?.resumedChain ? [...rec.resumedChain] : chain;
+  return chain.length === 0 && rec?.resumedChain ? [...rec.resumedChain()] : chain;
 }
 
 /**

@@ -46,7 +46,7 @@ export interface SessionStore {
 export interface LruSessionStoreOptions {
   /** Servers (keys) kept. Default `defaults.tls.sessionCacheSize` (100). 0 disables caching. */
   maxEntries?: number;
-  /** Sessions kept per key (TLS 1.3 servers send several tickets). Default `defaults.tlsAdvanced.sessionsPerKey` (4). */
+  /** Sessions kept per key (TLS 1.3 servers send several tickets). Default `defaults.tlsAdvanced.sessionsPerKey` (64). */
   perKey?: number;
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
@@ -96,13 +96,17 @@ export class LruSessionStore implements SessionStore {
     const list = this.#map.get(key);
     if (!list) return undefined;
     const now = this.#now();
-    const live = list.filter((e) => e.expires > now);
+    // Entries are appended in time order with one lifetime, so expiry grows
+    // along the list: drop the expired head, and the newest is the last.
+    let expired = 0;
+    while (expired < list.length && list[expired]!.expires <= now) expired += 1;
+    if (expired > 0) list.splice(0, expired);
     this.#map.delete(key);
-    if (live.length === 0) return undefined;
+    if (list.length === 0) return undefined;
     // Newest first: the freshest ticket has the longest remaining life.
-    const entry = live[live.length - 1]!;
-    if (entry.protocol === 'TLSv1.3') live.pop();
-    if (live.length > 0) this.#map.set(key, live);
+    const entry = list[list.length - 1]!;
+    if (entry.protocol === 'TLSv1.3') list.pop();
+    if (list.length > 0) this.#map.set(key, list);
     return entry;
   }
 
@@ -113,13 +117,14 @@ export class LruSessionStore implements SessionStore {
    */
   put(key: string, entry: StoredSession): void {
     if (this.#max === 0) return;
-    const list = this.#map.get(key) ?? [];
+    let list = this.#map.get(key);
     this.#map.delete(key);
-    // A TLS 1.2 session replaces the previous one; TLS 1.3 tickets accumulate.
-    const kept = entry.protocol === 'TLSv1.3' ? list.filter((e) => e.protocol === 'TLSv1.3') : [];
-    kept.push(entry);
-    while (kept.length > this.#perKey) kept.shift();
-    this.#map.set(key, kept);
+    // A TLS 1.2 session replaces the previous ones; TLS 1.3 tickets accumulate
+    // (after TLS 1.2 sessions, which they replace).
+    if (list === undefined || entry.protocol !== 'TLSv1.3' || list[0]?.protocol !== 'TLSv1.3') list = [];
+    list.push(entry);
+    if (list.length > this.#perKey) list.splice(0, list.length - this.#perKey);
+    this.#map.set(key, list);
     while (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as string);
   }
 
