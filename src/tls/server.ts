@@ -208,7 +208,10 @@ export class TlsServer extends Base {
     super(nodeOptions);
     this.#init = init;
     const sessions = contextInternals(init.context).sessions;
-    if (init.context.security.sessionCacheSize > 0) {
+    // The stateful session-ID cache only when tickets are off: with tickets
+    // it would only cost every full TLS 1.2 handshake a serialisation and a
+    // pause for Node's 'newSession' callback, for clients that use tickets.
+    if (init.context.security.sessionCacheSize > 0 && !init.context.security.sessionTickets) {
       this.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
         sessions.set(id.toString('hex'), data);
         cb();
