@@ -456,6 +456,20 @@ function sessionLeaf(session: Buffer | Uint8Array): () => readonly X509Certifica
 const CHAIN_MEMO_MAX = 64;
 const chainMemo = new WeakMap<TlsContext, Map<string, () => readonly X509Certificate[]>>();
 
+/**
+ * Decoding a session costs about as much as Node's own decoding of it (OpenSSL
+ * parses the certificate inside); a caller that passes the same buffer again
+ * (the usual "keep the last session" pattern) has it checked once.
+ */
+const usableSessions = new WeakMap<Uint8Array, number>();
+
+function sessionUsable(session: Buffer | Uint8Array): boolean {
+  if (usableSessions.get(session) === session.byteLength) return true;
+  const ok = native().sessionUsable(session);
+  if (ok) usableSessions.set(session, session.byteLength);
+  return ok;
+}
+
 /** Node options common to connect and client upgrade. @internal */
 export function clientNodeOptions(opts: ClientOptions, servername: string | undefined): tls.ConnectionOptions {
   const out: tls.ConnectionOptions = {};
@@ -464,7 +478,7 @@ export function clientNodeOptions(opts: ClientOptions, servername: string | unde
   // A session OpenSSL cannot decode is not handed to Node (its decoder would
   // leave the failure on the error queue for an unrelated call to throw):
   // the connection makes a full handshake instead.
-  if (opts.session !== undefined && native().sessionUsable(opts.session)) out.session = Buffer.from(opts.session);
+  if (opts.session !== undefined && sessionUsable(opts.session)) out.session = Buffer.from(opts.session);
   if (opts.checkServerIdentity !== undefined) out.checkServerIdentity = opts.checkServerIdentity;
   if (opts.minDHSize !== undefined) out.minDHSize = opts.minDHSize;
   if (opts.highWaterMark !== undefined) (out as { highWaterMark?: number }).highWaterMark = opts.highWaterMark;
