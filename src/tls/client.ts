@@ -286,7 +286,7 @@ export function runClientHandshake(options: tls.ConnectionOptions, run: ClientRu
       resumedChain = sessionLeaf(nodeOptions.session);
     }
     // jsec's own host check reads the leaf through OpenSSL, so Node does not
-    // turn the whole chain into objects on every handshake (host-check.ts).
+    // turn the whole chain into objects on every handshake (light-peer.ts).
     const light = nodeOptions.checkServerIdentity === undefined;
     let lightLeaf: tls.PeerCertificate | undefined;
     // The verified chain of a full handshake on the light path.
