@@ -110,3 +110,16 @@ export async function errorsAtLeast(srv, n, ms = 5000) {
   }
   return srv.errors;
 }
+
+/** A connected plain TCP pair on loopback: [client side, server side]. */
+export async function tcpPair() {
+  const plain = net.createServer();
+  plain.listen(0, '127.0.0.1');
+  await once(plain, 'listening');
+  const accepted = once(plain, 'connection');
+  const raw = net.connect(plain.address().port, '127.0.0.1');
+  await once(raw, 'connect');
+  const [serverRaw] = await accepted;
+  plain.close();
+  return [raw, serverRaw];
+}

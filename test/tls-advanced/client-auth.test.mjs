@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { connect, createContext, info, listen, spkiPin, upgrade } from 'jsec/tls';
 import { AlertError, CertificateError, ConfigError } from 'jsec/errors';
-import { dial, errorsAtLeast, freePort, MATRIX, only, pki, portOf, rejectionOf, roundTrip, server, VERSIONS, waitPort } from './_util.mjs';
+import { dial, errorsAtLeast, freePort, MATRIX, only, pki, portOf, rejectionOf, roundTrip, server, tcpPair, VERSIONS, waitPort } from './_util.mjs';
 
 const T = { timeout: 20_000 };
 const client = () => ({ cert: pki.client.cert, key: pki.client.key });
@@ -37,18 +37,6 @@ async function dropped(promise) {
   return 'closed';
 }
 
-/** A plain TCP pair: [client side, server side]. */
-async function tcpPair() {
-  const plain = net.createServer();
-  plain.listen(0, '127.0.0.1');
-  await once(plain, 'listening');
-  const accepted = once(plain, 'connection');
-  const raw = net.connect(plain.address().port, '127.0.0.1');
-  await once(raw, 'connect');
-  const [serverRaw] = await accepted;
-  plain.close();
-  return [raw, serverRaw];
-}
 
 describe('server pins and verifyPeer', () => {
   for (const c of MATRIX) {

@@ -3,11 +3,9 @@
 // (connect, upgrade); missing and untrusted client certificates are typed
 // errors on both sides. Matrix: {TLS 1.2, TLS 1.3} x {RSA, P-256}.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import net from 'node:net';
 import { describe, test } from 'node:test';
 import { createContext, info, listen, upgrade } from 'jsec/tls';
-import { dial, errorsAtLeast, MATRIX, only, pki, portOf, rejectionOf, roundTrip, server } from './_util.mjs';
+import { dial, errorsAtLeast, MATRIX, only, pki, portOf, rejectionOf, roundTrip, server, tcpPair } from './_util.mjs';
 
 const T = { timeout: 20_000 };
 const CLIENT_SIDE = ['ERR_JSEC_TLS_CLOSED_DURING_HANDSHAKE', 'ERR_JSEC_TLS_ALERT'];
@@ -76,13 +74,7 @@ describe('mTLS on every path', () => {
 
   for (const version of ['TLSv1.2', 'TLSv1.3']) {
     test(`${version}: upgrade, both roles, client certificate as PKCS#12`, T, async () => {
-      const plain = net.createServer();
-      plain.listen(0, '127.0.0.1');
-      await once(plain, 'listening');
-      const accepted = once(plain, 'connection');
-      const raw = net.connect(plain.address().port, '127.0.0.1');
-      await once(raw, 'connect');
-      const [serverRaw] = await accepted;
+      const [raw, serverRaw] = await tcpPair();
       const leaf = pki.leaves['P-256'];
       const [srvSock, cliSock] = await Promise.all([
         upgrade(serverRaw, { isServer: true, cert: leaf.cert + pki.root.cert, key: leaf.key, ca: pki.ca, requestCert: true }),
@@ -93,10 +85,7 @@ describe('mTLS on every path', () => {
       cliSock.destroy();
       srvSock.destroy();
       // Negative: a server-role upgrade that requires a certificate refuses a client without one.
-      const accepted2 = once(plain, 'connection');
-      const raw2 = net.connect(plain.address().port, '127.0.0.1');
-      await once(raw2, 'connect');
-      const [serverRaw2] = await accepted2;
+      const [raw2, serverRaw2] = await tcpPair();
       const both = await Promise.allSettled([
         upgrade(serverRaw2, { isServer: true, cert: leaf.cert + pki.root.cert, key: leaf.key, ca: pki.ca, requestCert: true }),
         upgrade(raw2, { host: 'localhost', ca: pki.ca, security: only(version) }),
@@ -105,7 +94,6 @@ describe('mTLS on every path', () => {
       assert.equal(both[0].reason.code, 'ERR_JSEC_NO_PEER_CERTIFICATE');
       if (both[1].status === 'rejected') assert.ok(CLIENT_SIDE.includes(both[1].reason.code), both[1].reason.code);
       else await refused(Promise.resolve(both[1].value));
-      plain.close();
     });
   }
 

@@ -2,27 +2,14 @@
 // the client role), a positive value still bounds the handshake, and the
 // accepted TLS socket reports no idle timeout (as net's sockets).
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import net from 'node:net';
 import { test } from 'node:test';
 import { upgrade } from 'jsec/tls';
-import { pki, rejectionOf } from './_util.mjs';
+import { pki, rejectionOf, tcpPair } from './_util.mjs';
 
 const T = { timeout: 20_000 };
 const leaf = pki.leaves['P-256'];
 const serverOptions = { isServer: true, cert: leaf.cert + pki.root.cert, key: leaf.key };
 
-async function tcpPair() {
-  const plain = net.createServer();
-  plain.listen(0, '127.0.0.1');
-  await once(plain, 'listening');
-  const accepted = once(plain, 'connection');
-  const raw = net.connect(plain.address().port, '127.0.0.1');
-  await once(raw, 'connect');
-  const [serverRaw] = await accepted;
-  plain.close();
-  return [raw, serverRaw];
-}
 
 test('server-role upgrade: handshakeTimeout 0 is accepted and a handshake completes; the socket has no idle timeout', T, async () => {
   const [raw, serverRaw] = await tcpPair();
