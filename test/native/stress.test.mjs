@@ -1,7 +1,7 @@
 // Stress of every native family through the public API: each entry point is
 // called in loops over valid, invalid and hostile inputs (garbage and
 // truncated DER, closed objects used again, concurrent async calls), and
-// resident memory must stay bounded: after a warm-up round, a second round of
+// resident memory must stay bounded: after warm-up rounds, further rounds of
 // the same work may grow RSS by less than a fixed bound. Also regression
 // tests for native defects: the PEM passphrase prompt on the controlling
 // terminal (the >2 GiB input regressions are in big-inputs.test.mjs).
@@ -56,8 +56,14 @@ async function rss() {
   return process.memoryUsage().rss;
 }
 
-/** Runs `round` twice after a warm-up; returns the RSS growth of the second round in MiB. */
+/**
+ * Runs `round` twice after two warm-up rounds; returns the RSS growth of the
+ * measured rounds in MiB. Two warm-ups: the libuv pool threads that run the
+ * async calls each grow their own malloc arena and OpenSSL thread state the
+ * first times they run, more slowly on some Node lines (22) than others.
+ */
 async function growth(round) {
+  await round();
   await round();
   const before = await rss();
   await round();
