@@ -7,6 +7,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
+import { defaults } from '../config/defaults.js';
 import { JSEC_STORE_PER_KEY, type Impl } from './options.js';
 import type { Endpoint } from './servers.js';
 import { BENCH_PSK_IDENTITY, BENCH_PSK_KEY_HEX, BENCH_PSK_MESSAGE_SIZE, BENCH_PSK_SUITE, jsecSecurity, nodeTlsOptions, type Material, type TlsSettings } from './settings.js';
@@ -68,6 +69,9 @@ function settle(socket: net.Socket, event: 'connect' | 'secureConnect', start: n
  * - `node`: node:tls with one SecureContext shared by every connection (what a careful node:tls user does).
  * - `node-resume`: `node` plus resumption done by hand, as a careful node:tls user does: each client (`slot`)
  *   keeps the last session its connections received (`'session'` event) and passes it as `session` next time.
+ * - `node-resume-once`: `node` plus resumption by hand the way jsec's cache does it (RFC 8446 section C.4):
+ *   one pool of sessions per connector, newest offered first, a TLS 1.3 ticket used once, a TLS 1.2 session
+ *   kept; the same client-side work as jsec's default cache, for comparing the two against one server.
  * - `naive`: node:tls with `ca` and the policy passed to every `tls.connect`, so node builds a context per connection.
  * - `jsec`: jsec `connect`, which caches the context for identical options.
  * - `jsec-nocache`: the same with the client session cache off.
@@ -96,6 +100,23 @@ export async function connector(impl: Impl, ep: Endpoint, material: Material, se
         const socket = tls.connect({ ...at, servername: material.servername, secureContext, session: sessions[slot] });
         socket.on('session', (session: Buffer) => {
           sessions[slot] = session;
+        });
+        return settle(socket, 'secureConnect', start);
+      };
+    }
+    case 'node-resume-once': {
+      const secureContext = tls.createSecureContext({ ca: material.cert, ...nodeTlsOptions(settings) });
+      const pool: { session: Buffer; v13: boolean }[] = [];
+      return () => {
+        const start = performance.now();
+        const entry = pool.at(-1);
+        if (entry?.v13) pool.pop();
+        const socket = tls.connect({ ...at, servername: material.servername, secureContext, session: entry?.session });
+        socket.on('session', (session: Buffer) => {
+          const v13 = socket.getProtocol() === 'TLSv1.3';
+          if (!v13) pool.length = 0;
+          pool.push({ session, v13 });
+          if (pool.length > defaults.tlsAdvanced.sessionsPerKey) pool.shift();
         });
         return settle(socket, 'secureConnect', start);
       };

@@ -115,7 +115,7 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
  * server that cannot resume; `jsec-store` is jsec connect with a session store
  * that keeps {@link JSEC_STORE_PER_KEY} tickets per server instead of the default 4.
  */
-export type Impl = 'jsec' | 'jsec-nocache' | 'jsec-store' | 'node' | 'node-resume' | 'naive' | 'net' | 'dgram' | 'jsec-psk' | 'ndc';
+export type Impl = 'jsec' | 'jsec-nocache' | 'jsec-store' | 'node' | 'node-resume' | 'node-resume-once' | 'naive' | 'net' | 'dgram' | 'jsec-psk' | 'ndc';
 
 /** Tickets per server in the `jsec-store` arms' session store: the store's maximum, a ticket for each of up to 1000 clients. */
 export const JSEC_STORE_PER_KEY = 1000;
@@ -251,6 +251,8 @@ export function plan(options: BenchOptions, available: Availability = { openssl:
       const e2eResumed = arm('jsec-e2e', 'jsec', jsecServer, 'resumed');
       // jsec's default cache keeps 4 tickets per server; this arm shows resumption with room for every client's.
       const storeResumed = arm('jsec-e2e-store', 'jsec-store', jsecServer, 'resumed');
+      // node:tls handling sessions as jsec's cache does (single-use TLS 1.3 tickets), against the jsec server.
+      const nodeOnceResumed = arm('node-once-jsec-server', 'node-resume-once', jsecServer, 'resumed');
       const goal = 0.95;
       resumeComparisons.push(
         { name: `TLS ${v} full handshakes/s: jsec connect / node:tls (same node:tls server)`, metric: 'handshakeRate', numerator: jsecFull, denominator: nodeFull, goal },
@@ -258,6 +260,7 @@ export function plan(options: BenchOptions, available: Availability = { openssl:
         { name: `TLS ${v} full handshakes/s: jsec listen+connect / node:tls both ends`, metric: 'handshakeRate', numerator: e2eFull, denominator: nodeFull, goal },
         { name: `TLS ${v} resumed handshakes/s: jsec listen+connect / node:tls both ends`, metric: 'handshakeRate', numerator: e2eResumed, denominator: nodeResumed, goal },
         { name: `TLS ${v} resumed handshakes/s: jsec listen+connect, sized session store / node:tls both ends`, metric: 'handshakeRate', numerator: storeResumed, denominator: nodeResumed, goal },
+        { name: `TLS ${v} resumed handshakes/s, sessions used as jsec uses them: jsec connect / node:tls connect (same jsec server)`, metric: 'handshakeRate', numerator: e2eResumed, denominator: nodeOnceResumed, goal },
         { name: `TLS ${v} CPU per handshake, resumed / full (node:tls)`, metric: 'cpuPerHandshake', numerator: nodeResumed, denominator: nodeFull, goal: 1, goalDirection: 'below' },
         { name: `TLS ${v} CPU per handshake, resumed / full (jsec connect)`, metric: 'cpuPerHandshake', numerator: jsecResumed, denominator: jsecFull, goal: 1, goalDirection: 'below' },
         { name: `TLS ${v} CPU per handshake, resumed / full (jsec listen+connect)`, metric: 'cpuPerHandshake', numerator: e2eResumed, denominator: e2eFull, goal: 1, goalDirection: 'below' },
