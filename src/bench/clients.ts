@@ -207,30 +207,50 @@ export interface ConnectLoopResult {
   readonly errors: Record<string, number>;
 }
 
-/** Connects, then closes (without waiting for the close to finish), over and over until `deadline`. */
-export async function connectLoop(connect: Connector, deadline: number): Promise<ConnectLoopResult> {
+/**
+ * The skeleton of every connect loop: connect, count, let `use` finish with
+ * the connection (a failure there counts as a failed connection), until
+ * `deadline` (and at least `minimum` attempts); gives up after `giveUp`
+ * failures without a single success.
+ */
+async function loopConnections<C extends { readonly resumed: boolean; readonly handshakeMs: number }>(
+  connect: () => Promise<C>,
+  use: (c: C) => void | Promise<void>,
+  deadline: number,
+  giveUp: number,
+  minimum = 0,
+): Promise<ConnectLoopResult> {
   let handshakes = 0;
   let failed = 0;
   let resumed = 0;
   const latenciesMs: number[] = [];
   const errors: Record<string, number> = {};
-  while (performance.now() < deadline) {
+  while (handshakes + failed < minimum || performance.now() < deadline) {
     try {
       const c = await connect();
+      await use(c);
       handshakes += 1;
       if (c.resumed) resumed += 1;
       latenciesMs.push(c.handshakeMs);
-      c.socket.on('error', () => undefined);
-      // A polite close (close_notify + FIN), as a well-behaved client does; no wait for the peer.
-      c.socket.end();
     } catch (err) {
       failed += 1;
       const code = String((err as { code?: unknown }).code ?? 'ERR_UNKNOWN');
       errors[code] = (errors[code] ?? 0) + 1;
-      if (failed > 100 && handshakes === 0) break;
+      if (failed > giveUp && handshakes === 0) break;
     }
   }
   return { handshakes, failed, resumed, latenciesMs, errors };
+}
+
+/** A polite close (close_notify + FIN), as a well-behaved client does; no wait for the peer. */
+function politeClose(socket: net.Socket): void {
+  socket.on('error', () => undefined);
+  socket.end();
+}
+
+/** Connects, then closes (without waiting for the close to finish), over and over until `deadline`. */
+export function connectLoop(connect: Connector, deadline: number): Promise<ConnectLoopResult> {
+  return loopConnections(connect, (c) => politeClose(c.socket), deadline, 100);
 }
 
 /** A connected (and, for DTLS, verified) datagram peer. */
@@ -469,27 +489,8 @@ export function datagramEchoLoop(conn: DatagramConnected, window: number, deadli
 }
 
 /** Connects a datagram peer, closes it (waiting for close_notify to be sent), and repeats until `deadline`. */
-export async function datagramConnectLoop(connect: DatagramConnector, deadline: number): Promise<ConnectLoopResult> {
-  let handshakes = 0;
-  let failed = 0;
-  let resumed = 0;
-  const latenciesMs: number[] = [];
-  const errors: Record<string, number> = {};
-  while (performance.now() < deadline) {
-    try {
-      const c = await connect();
-      handshakes += 1;
-      if (c.resumed) resumed += 1;
-      latenciesMs.push(c.handshakeMs);
-      await c.close();
-    } catch (err) {
-      failed += 1;
-      const code = String((err as { code?: unknown }).code ?? 'ERR_UNKNOWN');
-      errors[code] = (errors[code] ?? 0) + 1;
-      if (failed > 20 && handshakes === 0) break;
-    }
-  }
-  return { handshakes, failed, resumed, latenciesMs, errors };
+export function datagramConnectLoop(connect: DatagramConnector, deadline: number): Promise<ConnectLoopResult> {
+  return loopConnections(connect, (c) => c.close(), deadline, 20);
 }
 
 /** Counters of one resumption loop. */
@@ -536,36 +537,25 @@ const ROUND_TRIP_BYTE = Buffer.from('R');
  * full and resumed arms differ only in the handshake.
  */
 export async function resumeLoop(connect: Connector, slot: number, deadline: number, minimum = 0): Promise<ResumeLoopResult> {
-  let handshakes = 0;
-  let failed = 0;
-  let resumed = 0;
   let withTicket = 0;
-  const latenciesMs: number[] = [];
-  const errors: Record<string, number> = {};
   const protocols: Record<string, number> = {};
-  while (handshakes + failed < minimum || performance.now() < deadline) {
-    try {
-      const c = await connect(slot);
+  const result = await loopConnections(
+    () => connect(slot),
+    async (c) => {
       try {
         await roundTrip(c.socket);
       } catch (err) {
         c.socket.destroy();
         throw err;
       }
-      handshakes += 1;
-      if (c.resumed) resumed += 1;
       if ((c.socket as tls.TLSSocket).getTLSTicket() !== undefined) withTicket += 1;
       const p = c.protocol ?? 'none';
       protocols[p] = (protocols[p] ?? 0) + 1;
-      latenciesMs.push(c.handshakeMs);
-      c.socket.on('error', () => undefined);
-      c.socket.end();
-    } catch (err) {
-      failed += 1;
-      const code = String((err as { code?: unknown }).code ?? 'ERR_UNKNOWN');
-      errors[code] = (errors[code] ?? 0) + 1;
-      if (failed > 100 && handshakes === 0) break;
-    }
-  }
-  return { handshakes, failed, resumed, latenciesMs, errors, protocols, withTicket };
+      politeClose(c.socket);
+    },
+    deadline,
+    100,
+    minimum,
+  );
+  return { ...result, protocols, withTicket };
 }
