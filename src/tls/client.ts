@@ -423,6 +423,7 @@ const NO_CHAIN = (): readonly X509Certificate[] => [];
  * chain) and kept as DER in a bounded memo.
  */
 function verifiedChainOf(context: TlsContext, socket: tls.TLSSocket, leaf: tls.PeerCertificate): () => readonly X509Certificate[] {
+  if (!leaf.raw || !leaf.fingerprint256) return lazyChain(peerChainDer(socket, true));
   let memo = chainMemo.get(context);
   if (!memo) chainMemo.set(context, (memo = new Map()));
   const fp = leaf.fingerprint256;
