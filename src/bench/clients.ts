@@ -253,6 +253,17 @@ export function connectLoop(connect: Connector, deadline: number): Promise<Conne
   return loopConnections(connect, (c) => politeClose(c.socket), deadline, 100);
 }
 
+/** Closes a datagram socket, resolving when it closed (or at once when it already was). */
+function closeQuietly(s: { close(cb: () => void): unknown }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    try {
+      s.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
 /** A connected (and, for DTLS, verified) datagram peer. */
 export interface DatagramConnected {
   /** Milliseconds from the connect call to a usable peer (UDP bind and connect, or the DTLS handshake with its cookie exchange). */
@@ -337,14 +348,7 @@ export async function datagramConnector(impl: Impl, ep: Endpoint, setup: Datagra
           messageSize: setup.datagramSize,
           send: (m) => s.send(m),
           onMessage: (f) => s.on('message', f),
-          close: () =>
-            new Promise<void>((resolve) => {
-              try {
-                s.close(() => resolve());
-              } catch {
-                resolve();
-              }
-            }),
+          close: () => closeQuietly(s),
         };
       };
     }
@@ -404,14 +408,7 @@ export async function datagramConnector(impl: Impl, ep: Endpoint, setup: Datagra
             }
           },
           onMessage: (f) => s.on('message', f),
-          close: () =>
-            new Promise<void>((resolve) => {
-              try {
-                s.close(() => resolve());
-              } catch {
-                resolve();
-              }
-            }),
+          close: () => closeQuietly(s),
         };
       };
     }

@@ -46,16 +46,7 @@ export async function roundTrip(socket, text = 'ping') {
   await once(socket, 'close');
 }
 
-/** The rejection of `promise` (fails when it resolves). */
-export async function rejectionOf(promise) {
-  try {
-    const s = await promise;
-    s?.destroy?.();
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+export { rejectionOf } from '../helpers/rejection.mjs';
 
 /** Runs a command with stdin text; resolves { code, out } (stdout+stderr), killed after `ms`. */
 export function run(cmd, args, { input = '', ms = 10_000, keepOpen = 0 } = {}) {

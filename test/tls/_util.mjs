@@ -30,13 +30,4 @@ export async function assertServes(server, options = {}) {
   socket.destroy();
 }
 
-/** Resolves with the code of the rejection of `promise` (fails if it resolves). */
-export async function rejectionOf(promise) {
-  try {
-    const s = await promise;
-    s?.destroy?.();
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+export { rejectionOf } from '../helpers/rejection.mjs';
