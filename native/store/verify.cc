@@ -130,7 +130,11 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
   if (t.IsNumber()) X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(t.As<Napi::Number>().DoubleValue()));
 
   bool manual_code_sign = false;
+  // OpenSSL's OCSP-helper purpose checks only the CA certificates (the leaf is left to
+  // OCSP_basic_verify): jsec also requires the leaf's EKU to name OCSPSigning (RFC 6960 4.2.2.2).
+  bool manual_ocsp_sign = false;
   std::string purpose = Str(req, "purpose");
+  if (purpose == "ocsphelper") manual_ocsp_sign = true;
   if (!purpose.empty()) {
     int idx = X509_PURPOSE_get_by_sname(purpose.c_str());
     if (idx < 0 && purpose == "codesign") {
@@ -176,6 +180,14 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
     uint32_t xku = X509_get_extended_key_usage(leaf.get());
     uint32_t ku = X509_get_key_usage(leaf.get());
     if ((xku != UINT32_MAX && !(xku & XKU_CODE_SIGN)) || (ku != UINT32_MAX && !(ku & KU_DIGITAL_SIGNATURE))) {
+      X509_up_ref(leaf.get());
+      errors.push_back({X509_V_ERR_INVALID_PURPOSE, 0, X509Ptr(leaf.get())});
+    }
+  }
+  if (manual_ocsp_sign) {
+    uint32_t xku = X509_get_extended_key_usage(leaf.get());
+    uint32_t ku = X509_get_key_usage(leaf.get());
+    if (xku == UINT32_MAX || !(xku & XKU_OCSP_SIGN) || (ku != UINT32_MAX && !(ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))) {
       X509_up_ref(leaf.get());
       errors.push_back({X509_V_ERR_INVALID_PURPOSE, 0, X509Ptr(leaf.get())});
     }

@@ -15,6 +15,9 @@ import { Certificate } from './certificate.js';
 import { digestFor, nativePrivateKey, spkiDer } from './keys.js';
 import { ekuOids, keyUsageBits, type DistinguishedName } from './names.js';
 
+/** id-kp-timeStamping (RFC 3161): alone in a critical EKU. */
+const TIME_STAMPING_OID = '1.3.6.1.5.5.7.3.8';
+
 /** Signature digests jsec signs with. SHA-1 is never offered. */
 export const DIGESTS = ['sha256', 'sha384', 'sha512'] as const;
 /** A signature digest. */
@@ -87,6 +90,11 @@ export interface CertificateSpec {
   keyUsageCritical?: boolean;
   /** EKU names (`serverAuth`, ...) or dotted OIDs. */
   extendedKeyUsage?: readonly string[];
+  /**
+   * Whether the EKU extension is critical. Default: true when the only usage is `timeStamping`
+   * (RFC 3161 2.3 requires a critical EKU there, and OpenSSL's time-stamping purpose checks it), else false.
+   */
+  extendedKeyUsageCritical?: boolean;
   /** SANs in native form (see `normalizeSan`). Critical when the subject is empty (RFC 5280 4.2.1.6). */
   subjectAltName?: NativeGeneralNameInput[];
   /** Subject key identifier (default true: computed from the key). */
@@ -123,7 +131,10 @@ export function nativeSpec(spec: CertificateSpec): NativeCertSpec {
     if (spec.basicConstraints.pathLength !== undefined) ext.basicConstraints.pathLength = spec.basicConstraints.pathLength;
   }
   if (spec.keyUsage && spec.keyUsage.length > 0) ext.keyUsage = { critical: spec.keyUsageCritical ?? true, bits: keyUsageBits(spec.keyUsage) };
-  if (spec.extendedKeyUsage && spec.extendedKeyUsage.length > 0) ext.extendedKeyUsage = { critical: false, oids: ekuOids(spec.extendedKeyUsage) };
+  if (spec.extendedKeyUsage && spec.extendedKeyUsage.length > 0) {
+    const oids = ekuOids(spec.extendedKeyUsage);
+    ext.extendedKeyUsage = { critical: spec.extendedKeyUsageCritical ?? (oids.length === 1 && oids[0] === TIME_STAMPING_OID), oids };
+  }
   if (spec.subjectAltName && spec.subjectAltName.length > 0) ext.subjectAltName = { critical: isEmptyName(subject), names: spec.subjectAltName };
   if (spec.subjectKeyIdentifier ?? true) ext.subjectKeyIdentifier = true;
   if (spec.authorityKeyIdentifier ?? spec.issuer !== undefined) ext.authorityKeyIdentifier = true;

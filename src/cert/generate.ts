@@ -55,6 +55,11 @@ export interface CertificateOptions {
   keyUsage?: readonly KeyUsage[];
   /** Extended key usage names or OIDs. Default: CA → none; leaf → serverAuth, clientAuth. Pass `[]` for none. */
   extendedKeyUsage?: readonly string[];
+  /**
+   * Mark the extended key usage extension critical. Default: true when the only usage is `timeStamping`
+   * (RFC 3161 2.3 requires it; OpenSSL's time-stamping purpose refuses a non-critical one), else false.
+   */
+  extendedKeyUsageCritical?: boolean;
   /** OCSP responder URLs (authority information access). Default: none. */
   ocsp?: readonly string[];
   /** CA-issuer URLs (authority information access). Default: none. */
@@ -123,6 +128,7 @@ const BASE_SCHEMA: Schema = {
   pathLength: { type: 'number', integer: true, min: 0, max: 1000 },
   keyUsage: listOf({ type: 'string', enum: [...KEY_USAGE, 'contentCommitment'] }),
   extendedKeyUsage: listOf(str),
+  extendedKeyUsageCritical: { type: 'boolean' },
   ocsp: listOf(str),
   caIssuers: listOf(str),
   crlDistributionPoints: listOf(str),
@@ -214,6 +220,7 @@ function plan(where: string, options: unknown, issued: boolean): Plan {
   };
   if (o.keyUsage) spec.keyUsage = o.keyUsage;
   spec.extendedKeyUsage = o.extendedKeyUsage ?? (o.ca ? [] : ['serverAuth', 'clientAuth']);
+  if (o.extendedKeyUsageCritical !== undefined) spec.extendedKeyUsageCritical = o.extendedKeyUsageCritical;
   if (o.ocsp) spec.ocspUrls = o.ocsp;
   if (o.caIssuers) spec.caIssuerUrls = o.caIssuers;
   if (o.crlDistributionPoints) spec.crlDistributionPoints = o.crlDistributionPoints;

@@ -141,7 +141,12 @@ export interface VerifyOptions {
   trustAnchors?: TrustStore | readonly CertificateInput[] | string;
   /** Validation time. Default: now. */
   time?: Date;
-  /** What the leaf is for (checks EKU/KU and CA certificates' purposes). Default: none (like `openssl verify`). */
+  /**
+   * What the leaf is for (checks EKU/KU and CA certificates' purposes). Default: none (like `openssl verify`).
+   * `codeSigning` (on OpenSSL before 3.2) and `ocspSigning` also require the leaf's EKU to name that usage
+   * (OpenSSL's own OCSP-helper purpose does not look at the leaf); `timeStamping` needs a critical
+   * time-stamping-only EKU (RFC 3161).
+   */
   purpose?: Purpose;
   /**
    * Host name the leaf must match (SAN DNS, wildcard in the left-most label only). Default: none.

@@ -90,6 +90,48 @@ describe('generateSelfSigned defaults', () => {
     assert.throws(() => generateSelfSignedSync({ key, serialNumber: 'ff'.repeat(21) }), { code: 'ERR_OUT_OF_RANGE' });
   });
 
+  test('the serial default is 16 random bytes with the top bit cleared (a positive 16-octet INTEGER)', () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    // A counting source shows exactly 16 bytes are asked for and used.
+    let asked;
+    const counting = (n) => ((asked = n), Buffer.from(Array.from({ length: n }, (_, i) => 0xf0 + (i % 16))));
+    const c = generateSelfSignedSync({ key, random: counting }).certificate;
+    assert.equal(asked, 16);
+    assert.equal(c.serialNumber, '70F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF');
+    // openssl reads it as the same positive number.
+    assert.equal(openssl(['x509', '-noout', '-serial', '-in', tempFile(c.pem)]).stdout.trim(), `serial=${c.serialNumber}`);
+    for (let i = 0; i < 20; i++) {
+      const s = generateSelfSignedSync({ key }).certificate.serialNumber;
+      assert.ok(s.length <= 32 && (s.length < 32 || parseInt(s[0], 16) < 8), s);
+    }
+  });
+
+  test('validity: explicit notBefore/notAfter, days from now, clockSkew', () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    const nb = new Date('2029-01-02T03:04:05Z');
+    const na = new Date('2029-02-03T04:05:06Z');
+    const a = generateSelfSignedSync({ key, notBefore: nb, notAfter: na }).certificate;
+    assert.deepEqual([a.notBefore.toISOString(), a.notAfter.toISOString()], [nb.toISOString(), na.toISOString()]);
+    const b = generateSelfSignedSync({ key, now: NOW, days: 7, clockSkew: 0 }).certificate;
+    assert.equal(b.notBefore.getTime(), NOW.getTime());
+    assert.equal(b.notAfter.getTime(), NOW.getTime() + 7 * 86400_000);
+    const t = openssl(['x509', '-noout', '-startdate', '-enddate', '-in', tempFile(a.pem)]).stdout;
+    assert.match(t, /notBefore=Jan  2 03:04:05 2029 GMT/);
+    assert.match(t, /notAfter=Feb  3 04:05:06 2029 GMT/);
+    assert.throws(() => generateSelfSignedSync({ key, notAfter: na, days: 3 }), { code: 'ERR_JSEC_CONFLICTING_OPTIONS' });
+  });
+
+  test('a time-stamping EKU is critical by default (RFC 3161); extendedKeyUsageCritical sets it', () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    const critical = (c) => c.extensions.find((e) => e.oid === '2.5.29.37').critical;
+    const ts = generateSelfSignedSync({ key, commonName: 'TSA', extendedKeyUsage: ['timeStamping'] }).certificate;
+    assert.equal(critical(ts), true);
+    assert.match(openssl(['x509', '-noout', '-text', '-in', tempFile(ts.pem)]).stdout, /X509v3 Extended Key Usage: critical\n\s+Time Stamping/);
+    assert.equal(critical(generateSelfSignedSync({ key, extendedKeyUsage: ['timeStamping'], extendedKeyUsageCritical: false }).certificate), false);
+    assert.equal(critical(generateSelfSignedSync({ key }).certificate), false);
+    assert.equal(critical(generateSelfSignedSync({ key, extendedKeyUsageCritical: true }).certificate), true);
+  });
+
   test('IP common names get an IP SAN; a person name gets none; san: [] disables', () => {
     assert.deepEqual(generateSelfSignedSync({ commonName: '10.1.2.3' }).certificate.subjectAltNames, [{ type: 'ip', value: '10.1.2.3' }]);
     assert.deepEqual(generateSelfSignedSync({ commonName: 'Jane Doe' }).certificate.subjectAltNames, []);

@@ -69,7 +69,7 @@ function tamper(cert) {
 const UNKNOWN_CRIT = [{ oid: '1.3.6.1.4.1.55555.1.1', critical: true, value: Buffer.from([0x05, 0x00]) }];
 const UNKNOWN_NONCRIT = [{ oid: '1.3.6.1.4.1.55555.1.2', critical: false, value: Buffer.from([0x05, 0x00]) }];
 
-/** Each scenario: { name, leaf, intermediates, anchors, opts, expect? , differs? } */
+/** Each scenario: { name, leaf, intermediates, anchors, opts, expect, differs? (why jsec's verdict is not openssl's) } */
 function scenarios() {
   const out = [];
   const add = (name, s) => out.push({ name, ...s });
@@ -100,6 +100,13 @@ function scenarios() {
   add('purpose email, leaf EKU serverAuth', { ...std(3), opts: { time: T0, purpose: 'email' }, expect: false });
   add('purpose email, leaf EKU emailProtection', { ...std(3, { 0: { extendedKeyUsage: ['emailProtection'] } }), opts: { time: T0, purpose: 'email' }, expect: true });
   add('purpose timeStamping, leaf EKU serverAuth', { ...std(3), opts: { time: T0, purpose: 'timeStamping' }, expect: false });
+  // RFC 3161 2.3: a time-stamping EKU is alone and critical (jsec's default for it; OpenSSL's purpose checks both).
+  add('purpose timeStamping, leaf EKU timeStamping (critical by default)', { ...std(3, { 0: { extendedKeyUsage: ['timeStamping'] } }), opts: { time: T0, purpose: 'timeStamping' }, expect: true });
+  add('purpose timeStamping, leaf EKU timeStamping not critical', { ...std(3, { 0: { extendedKeyUsage: ['timeStamping'], extendedKeyUsageCritical: false } }), opts: { time: T0, purpose: 'timeStamping' }, expect: false });
+  add('purpose timeStamping, leaf EKU timeStamping + serverAuth', { ...std(3, { 0: { extendedKeyUsage: ['timeStamping', 'serverAuth'], extendedKeyUsageCritical: true } }), opts: { time: T0, purpose: 'timeStamping' }, expect: false });
+  const ocspHelper = 'OpenSSL\'s ocsphelper purpose judges only the CA certificates and leaves the leaf to OCSP_basic_verify; jsec\'s ocspSigning also requires the leaf EKU OCSPSigning (RFC 6960 4.2.2.2)';
+  add('purpose ocspSigning, leaf EKU serverAuth', { ...std(3), opts: { time: T0, purpose: 'ocspSigning' }, expect: false, differs: ocspHelper });
+  add('purpose ocspSigning, leaf without EKU', { ...std(3, { 0: { extendedKeyUsage: [] } }), opts: { time: T0, purpose: 'ocspSigning' }, expect: false, differs: ocspHelper });
   add('purpose any', { ...std(3), opts: { time: T0, purpose: 'any' }, expect: true });
   add('purpose ocspSigning', { ...std(3, { 0: { extendedKeyUsage: ['OCSPSigning'] } }), opts: { time: T0, purpose: 'ocspSigning' }, expect: true });
   add('purpose server, intermediate EKU clientAuth only', { ...std(3, { 1: { extendedKeyUsage: ['clientAuth'] } }), opts: { time: T0, purpose: 'server' }, expect: false });
@@ -228,7 +235,9 @@ describe('verifyChain agrees with openssl verify', () => {
       r.errors.forEach((e) => codesSeen.add(e.code));
 
       const ctx = `${s.name}\nopenssl: ${JSON.stringify(sslErrors)} (${o.status})\njsec: ${JSON.stringify(r.errors.map((e) => [e.code, e.depth]))}\n${o.out}`;
-      assert.equal(r.valid, sslValid, `verdict differs: ${ctx}`);
+      // Where jsec deliberately differs, the scenario says why and openssl gives the other verdict.
+      if (s.differs) assert.equal(r.valid, !sslValid, `expected a deliberate difference (${s.differs}): ${ctx}`);
+      else assert.equal(r.valid, sslValid, `verdict differs: ${ctx}`);
       assert.equal(r.valid, s.expect, `unexpected verdict: ${ctx}`);
       assert.deepEqual(ours.slice(0, sslErrors.length), sslErrors, `errors differ: ${ctx}`);
       if (!r.valid) assert.ok(r.errors.length > 0, ctx);
