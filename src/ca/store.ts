@@ -2,7 +2,8 @@
  * A file store for CA state: every save writes a temporary file in the same
  * directory, flushes it to disk, and renames it over the old file (then
  * flushes the directory), so a crash at any point leaves either the old state
- * or the new one, never a half-written file.
+ * or the new one, never a half-written file. Temporary files of a save whose
+ * process died are removed by the next successful save.
  *
  * @module
  */
@@ -35,6 +36,8 @@ export interface CaStoreFs {
   unlink(path: string): Promise<void>;
   /** Reads the state file as text. */
   readFile(path: string, encoding: 'utf8'): Promise<string>;
+  /** Lists a directory (to remove temporary files a crashed save left behind); optional: without it nothing is swept. */
+  readdir?(path: string): Promise<string[]>;
 }
 
 const nodeFs: CaStoreFs = {
@@ -42,7 +45,18 @@ const nodeFs: CaStoreFs = {
   rename: (a, b) => fsp.rename(a, b),
   unlink: (p) => fsp.unlink(p),
   readFile: (p, e) => fsp.readFile(p, e),
+  readdir: (p) => fsp.readdir(p),
 };
+
+/** Whether process `pid` still runs (a temporary file of a live process is another save in progress). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function storeError(message: string, path: string, cause: unknown): Error {
   return createError('ERR_JSEC_CA_STORE', message, { path, cause });
@@ -102,6 +116,7 @@ export class FileCaStore {
       await fs.unlink(temp).catch(() => undefined);
       throw storeError(`Could not save the CA state to ${this.path}`, this.path, cause);
     }
+    await this.#sweep(dir);
     // Make the rename itself durable. Not every platform can open a directory.
     try {
       const d = await fs.open(dir, 'r');
@@ -112,6 +127,26 @@ export class FileCaStore {
       }
     } catch {
       // best effort
+    }
+  }
+
+  /**
+   * Removes temporary files of this state file left by a save whose process died mid-write
+   * (`.<name>.<pid>.<random>.tmp` of a process that no longer runs). They were never the state:
+   * the rename that publishes a save happens only after the whole file is written and flushed.
+   */
+  async #sweep(dir: string): Promise<void> {
+    const fs = this.#fs;
+    if (!fs.readdir) return;
+    const prefix = `.${basename(this.path)}.`;
+    try {
+      for (const name of await fs.readdir(dir)) {
+        if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+        const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+        if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await fs.unlink(join(dir, name)).catch(() => undefined);
+      }
+    } catch {
+      // best effort: a leftover temporary file is harmless
     }
   }
 

@@ -3,6 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fsp from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,69 @@ for (const fault of ['failWrite', 'failSync', 'failRename']) {
     await old.close();
   });
 }
+
+test('a process killed (SIGKILL) in the middle of writing leaves the previous state; the next save sweeps its temp file', { timeout: 30_000 }, async () => {
+  const sub = mkdtempSync(join(dir, 'sigkill-'));
+  const path = join(sub, 'ca.json');
+  const ca = await CertificateAuthority.createRoot({ commonName: 'killed' });
+  await ca.issue('client', { commonName: 'first' });
+  await new FileCaStore(path).save(ca);
+  const before = readFileSync(path, 'utf8');
+  // Another process opens the CA, issues, and dies after writing half of the new state to disk.
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
+      import * as fsp from 'node:fs/promises';
+      import { CertificateAuthority, FileCaStore } from 'jsec/ca';
+      const path = ${JSON.stringify(path)};
+      const ca = await new FileCaStore(path).load();
+      await ca.issue('client', { commonName: 'second' });
+      const fs = {
+        async open(p, flags, mode) {
+          const h = await fsp.open(p, flags, mode);
+          return {
+            async writeFile(data) {
+              await h.writeFile(data.slice(0, data.length >> 1));
+              await h.sync();
+              process.stdout.write(p + '\\n');
+              process.kill(process.pid, 'SIGKILL');
+              await new Promise(() => {});
+            },
+            sync: () => h.sync(),
+            close: () => h.close(),
+          };
+        },
+        rename: (a, b) => fsp.rename(a, b),
+        unlink: (p) => fsp.unlink(p),
+        readFile: (p, e) => fsp.readFile(p, e),
+      };
+      await new FileCaStore(path, { fs }).save(ca);
+      process.exit(3);
+      `,
+    ],
+    { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8', timeout: 20_000 },
+  );
+  assert.equal(child.signal, 'SIGKILL', child.stderr);
+  const temp = child.stdout.trim();
+  // The half-written file exists (nothing could clean up), but it is not the state.
+  const half = readFileSync(temp, 'utf8');
+  assert.ok(half.length > 0);
+  assert.throws(() => JSON.parse(half), SyntaxError);
+  assert.deepEqual(readdirSync(sub).sort(), ['ca.json', temp.slice(sub.length + 1)].sort());
+  assert.equal(readFileSync(path, 'utf8'), before);
+  const old = await CertificateAuthority.open(path);
+  assert.equal(old.issued.length, 1);
+  // The next successful save removes the dead process's temporary file.
+  await old.issue('client', { commonName: 'again' });
+  await new FileCaStore(path).save(old);
+  assert.deepEqual(readdirSync(sub), ['ca.json']);
+  assert.equal((await CertificateAuthority.open(path)).issued.length, 2);
+  await ca.close();
+  await old.close();
+});
 
 test('concurrent saves through one store are serialised and the last one wins', async () => {
   const path = join(dir, 'concurrent.json');

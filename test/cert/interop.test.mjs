@@ -4,6 +4,7 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { Certificate, Csr, Crl, createCrl, generateCsrSync, generateCsr, generateSelfSignedSync, verifyCsr, verifyChain, REVOCATION_REASONS } from 'jsec/cert';
 import { openssl, opensslBinary } from '../helpers/openssl.mjs';
 import { tempDir, tempFile } from '../helpers/test-pki.mjs';
@@ -137,6 +138,22 @@ describe('openssl accepts jsec CSRs and CRLs', () => {
       assert.equal(r.csr.signatureValid, true);
       assert.equal(Csr.from(r.der).subject.text, 'O=jsec, CN=csr.example.test');
     }
+  });
+
+  test('CSR: an existing key (KeyObject or PEM) signs the request and is its public key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const a = generateCsrSync({ commonName: 'mine.example.test', san: ['mine.example.test', 'URI:spiffe://example.test/mine'], key: privateKey });
+    assert.equal(a.privateKey, privateKey);
+    assert.ok(a.csr.publicKeyObject.equals(publicKey));
+    assert.equal(verifyCsr(a.pem), true);
+    const pem = privateKey.export({ type: 'sec1', format: 'pem' });
+    const b = await generateCsr({ commonName: 'mine.example.test', key: pem });
+    assert.ok(b.csr.publicKeyObject.equals(publicKey));
+    const out = ok(openssl(['req', '-verify', '-noout', '-pubkey', '-in', tempFile(a.pem)]));
+    assert.match(out.out, /verify OK/);
+    assert.equal(out.stdout, publicKey.export({ type: 'spki', format: 'pem' }));
+    assert.throws(() => generateCsrSync({ commonName: 'x', key: privateKey, keyType: 'ed25519' }), { code: 'ERR_JSEC_CONFLICTING_OPTIONS' });
+    assert.throws(() => generateCsrSync({ commonName: 'x', key: publicKey }), { code: 'ERR_JSEC_CERT_KEY_INVALID' });
   });
 
   test('CSR: a tampered request does not verify', () => {
