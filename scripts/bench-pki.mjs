@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// PKI benchmark (not a test): certificates and chain verifications per second
-// with jsec/cert, and in the same run the peers: `openssl req -x509` as a
-// process per certificate and the npm package `selfsigned`. Uses the public
-// API only. Prints a table and the ratios; --json prints JSON.
+// PKI benchmark (not a test): certificates, chain verifications and OCSP
+// responses per second with jsec/cert, jsec/ca and jsec/ocsp, and in the same
+// run the peers: `openssl req -x509` as a process per certificate and the npm
+// package `selfsigned`. Uses the public API only. Prints a table and the
+// ratios; --json prints JSON.
 //
 //   node scripts/bench-pki.mjs [--seconds 2] [--json]
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,8 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { generateSelfSigned, generateSelfSignedSync, generateSync, verifyChain, TrustStore } from 'jsec/cert';
+import { CertificateAuthority } from 'jsec/ca';
+import { buildOcspRequest, OcspSigner, verifyOcspResponse } from 'jsec/ocsp';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 2;
@@ -54,6 +57,19 @@ const vopts = { trustAnchors: store, intermediates: [inter.certificate], hostnam
 if (!verifyChain(leaf.certificate, vopts).valid) throw new Error('bench chain does not verify');
 add(await measure('jsec verifyChain 3-level, TrustStore, host + purpose', () => verifyChain(leaf.certificate, vopts)));
 add(await measure('jsec verifyChain 3-level, anchors as PEM each call', () => verifyChain(leaf.cert, { trustAnchors: [root.cert], intermediates: [inter.cert] })));
+
+// OCSP responses: a CA answering a request from its records (parse, look up, sign), and signing alone.
+// (scripts/bench-ocsp.mjs has more, with openssl ocsp as the peer.)
+const ocspCa = await CertificateAuthority.createRoot({ commonName: 'Bench OCSP CA' });
+const ocspLeaf = await ocspCa.issue('server', { commonName: 'ocsp.example.test' });
+const ocspRequest = buildOcspRequest({ issuer: ocspCa.certificate, certificate: ocspLeaf.certificate });
+const ocspSigner = new OcspSigner({ certificate: ocspCa.certificate, key: ocspCa.export().key });
+const ocspEntry = [{ certId: ocspRequest.certIds[0], status: 'good' }];
+if (verifyOcspResponse(await ocspCa.ocspResponse(ocspRequest.der), { issuer: ocspCa.certificate, request: ocspRequest }).status !== 'good') throw new Error('bench OCSP response does not verify');
+add(await measure('jsec OCSP response, P-256 CA (parse request, look up, sign)', () => ocspCa.ocspResponse(ocspRequest.der)));
+add(await measure('jsec OCSP response, P-256 CA (OcspSigner.sign only)', () => ocspSigner.sign({ responses: ocspEntry, request: ocspRequest })));
+ocspSigner.close();
+await ocspCa.close();
 
 // Peer: openssl req -x509, one process per certificate.
 const dir = mkdtempSync(join(tmpdir(), 'jsec-bench-pki-'));
