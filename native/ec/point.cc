@@ -5,6 +5,7 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
@@ -153,7 +154,28 @@ Napi::Value CurveInfo(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// ecPrivateKeyCheck(pkcs8): validates an EC private key that OpenSSL's
+// decoders accept without checking: the scalar must be in [1, n-1] and its
+// public point must be d*G (which also rules out a stored public point off
+// the curve or at infinity).
+Napi::Value PrivateKeyCheck(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  PkeyPtr key = der::PrivateKey(ToBytes(info[0]));
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC) {
+    ThrowOpenSSL(env, "not an EC private key", "ERR_JSEC_CRYPTO_INVALID_KEY");
+  }
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  if (!ctx) ThrowOpenSSL(env, "out of memory");
+  if (EVP_PKEY_private_check(ctx.get()) != 1 || EVP_PKEY_pairwise_check(ctx.get()) != 1) {
+    ThrowOpenSSL(env, "the EC private key is invalid (scalar outside [1, n-1] or not matching its public point)",
+                 "ERR_JSEC_CRYPTO_INVALID_KEY");
+  }
+  return env.Undefined();
+}
+
 void Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("ecPrivateKeyCheck", Napi::Function::New(env, PrivateKeyCheck, "ecPrivateKeyCheck"));
   exports.Set("ecRandomScalar", Napi::Function::New(env, RandomScalar, "ecRandomScalar"));
   exports.Set("ecPointMul", Napi::Function::New(env, Mul, "ecPointMul"));
   exports.Set("ecPointAdd", Napi::Function::New(env, Add, "ecPointAdd"));

@@ -22,7 +22,11 @@ export const GENERATE_TYPES = ['rsa', 'ec', 'ed25519', 'ed448', 'x25519', 'x448'
 /** A name from {@link GENERATE_TYPES}. */
 export type GenerateKeyType = (typeof GENERATE_TYPES)[number];
 
-/** A key as PEM text, DER or PEM bytes, a JWK object, or a Node `KeyObject`. */
+/**
+ * A key as PEM text, JWK JSON text, DER or PEM bytes, a JWK object, or a Node `KeyObject`.
+ * EC keys are checked once per KeyObject: a public point at infinity, a private scalar outside
+ * [1, n-1] or a stored public point that does not match the scalar is `ERR_JSEC_CRYPTO_INVALID_KEY`.
+ */
 export type KeyInput = string | Bytes | nodeCrypto.JsonWebKey | nodeCrypto.KeyObject;
 /** Where a key came from (or goes to). */
 export type KeyFormat = 'pem' | 'der' | 'jwk';
@@ -53,6 +57,54 @@ function isJwk(v: unknown): v is nodeCrypto.JsonWebKey {
 function checkKeyInput(path: string, input: unknown): void {
   if (typeof input === 'string' || isBytes(input) || isKeyObject(input) || isJwk(input)) return;
   throw fail('ERR_INVALID_ARG_TYPE', `The "${path}" argument must be a PEM string, DER/PEM bytes, a JWK object or a KeyObject`, { option: path });
+}
+
+/** JWK as JSON text becomes the JWK object ({@link detectFormat} calls such text `jwk`); everything else passes through. */
+function jwkText(input: unknown, path: string): unknown {
+  if (typeof input !== 'string' || looksLikePem(input) || !/^\s*\{/.test(input)) return input;
+  let v: unknown;
+  try {
+    v = JSON.parse(input);
+  } catch (err) {
+    throw fail('ERR_JSEC_CRYPTO_INVALID_KEY', `The "${path}" argument is neither PEM nor valid JWK JSON`, { option: path, cause: err });
+  }
+  if (!isJwk(v)) throw fail('ERR_JSEC_CRYPTO_INVALID_KEY', `The "${path}" JSON is not a JWK (no "kty" member)`, { option: path });
+  return v;
+}
+
+/** EC KeyObjects already checked by {@link vetted}. */
+const checkedEcKeys = new WeakSet<nodeCrypto.KeyObject>();
+/** The end of an SPKI whose subjectPublicKey is the point at infinity (BIT STRING 00). */
+const INFINITY_SPKI_TAIL = Buffer.from([0x03, 0x02, 0x00, 0x00]);
+
+/**
+ * Checks an EC key once per KeyObject. OpenSSL's decoders check that a
+ * public point is on the curve but accept the point at infinity, and accept
+ * private scalars of 0 or >= n and stored public points that do not match
+ * the scalar (Node then signs with such keys, and on some versions aborts
+ * the process when asked for their details). Such keys are refused here,
+ * before anything else touches them.
+ */
+function vetted(k: nodeCrypto.KeyObject, path: string): nodeCrypto.KeyObject {
+  if (k.asymmetricKeyType !== 'ec' || checkedEcKeys.has(k)) return k;
+  const invalid = (why: string, cause?: unknown) => fail('ERR_JSEC_CRYPTO_INVALID_KEY', `The "${path}" EC key is invalid: ${why}`, { option: path, cause });
+  let der: Buffer;
+  try {
+    der = k.type === 'private' ? k.export({ format: 'der', type: 'pkcs8' }) : k.export({ format: 'der', type: 'spki' });
+  } catch (err) {
+    throw invalid('its public point cannot be encoded (the point at infinity?)', err);
+  }
+  if (k.type === 'private') {
+    try {
+      native().ecPrivateKeyCheck(der);
+    } catch (err) {
+      throw invalid('the scalar is outside [1, n-1] or does not match the public point', err);
+    }
+  } else if (der.subarray(-INFINITY_SPKI_TAIL.length).equals(INFINITY_SPKI_TAIL)) {
+    throw invalid('the public point is the point at infinity');
+  }
+  checkedEcKeys.add(k);
+  return k;
 }
 
 /** Maps a Node key-import failure to a jsec code. */
@@ -109,6 +161,10 @@ function pemText(input: string | Bytes): string | undefined {
  * @internal
  */
 export function privateKeyOf(input: unknown, path = 'key', passphrase?: Passphrase): nodeCrypto.KeyObject {
+  return vetted(loadPrivate(jwkText(input, path), path, passphrase), path);
+}
+
+function loadPrivate(input: unknown, path: string, passphrase: Passphrase | undefined): nodeCrypto.KeyObject {
   checkKeyInput(path, input);
   if (isKeyObject(input)) {
     if (input.type !== 'private') {
@@ -169,12 +225,16 @@ export function privateKeyOf(input: unknown, path = 'key', passphrase?: Passphra
  * @internal
  */
 export function publicKeyOf(input: unknown, path = 'key', passphrase?: Passphrase): nodeCrypto.KeyObject {
+  return vetted(loadPublic(jwkText(input, path), path, passphrase), path);
+}
+
+function loadPublic(input: unknown, path: string, passphrase: Passphrase | undefined): nodeCrypto.KeyObject {
   checkKeyInput(path, input);
   if (isKeyObject(input)) {
     if (input.type === 'secret') {
       throw fail('ERR_JSEC_CRYPTO_WRONG_KEY_TYPE', `The "${path}" key must be an asymmetric key, not a secret key`, { option: path, expected: 'public', actual: 'secret' });
     }
-    return input.type === 'public' ? input : nodeCrypto.createPublicKey(input);
+    return input.type === 'public' ? input : nodeCrypto.createPublicKey(vetted(input, path));
   }
   if (isJwk(input)) {
     try {
@@ -235,11 +295,12 @@ function certificateKey(der: Buffer, path: string): nodeCrypto.KeyObject {
 }
 
 /** Loads a key as private if it is one, else as public. @internal */
-export function anyKeyOf(input: unknown, path = 'key', passphrase?: Passphrase): nodeCrypto.KeyObject {
+export function anyKeyOf(key: unknown, path = 'key', passphrase?: Passphrase): nodeCrypto.KeyObject {
+  const input = jwkText(key, path);
   checkKeyInput(path, input);
   if (isKeyObject(input)) {
     if (input.type === 'secret') throw fail('ERR_JSEC_CRYPTO_WRONG_KEY_TYPE', `The "${path}" key must be an asymmetric key`, { option: path, expected: 'asymmetric', actual: 'secret' });
-    return input;
+    return vetted(input, path);
   }
   if (isJwk(input)) return typeof input.d === 'string' ? privateKeyOf(input, path) : publicKeyOf(input, path);
   const pem = pemText(input as string | Bytes);
@@ -373,9 +434,10 @@ export interface LoadKeyOptions {
 }
 
 /**
- * Loads a key from PEM, DER, JWK or a KeyObject into a Node `KeyObject`.
+ * Loads a key from PEM, DER, JWK (object or JSON text) or a KeyObject into a Node `KeyObject`.
  * PEM may be PKCS#8 (also encrypted), PKCS#1, SEC1, SPKI or an X.509
  * certificate (its public key); DER is tried as PKCS#8, PKCS#1, SEC1, SPKI, certificate.
+ * EC keys are validated (see {@link KeyInput}).
  *
  * @throws ConfigError `ERR_MISSING_PASSPHRASE`, `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE`
  * @throws OpenSSLError `ERR_JSEC_CRYPTO_BAD_PASSWORD`, `ERR_JSEC_CRYPTO_INVALID_KEY`

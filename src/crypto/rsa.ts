@@ -48,7 +48,8 @@ function opts(where: string, options: unknown) {
 }
 
 function maxFor(key: nodeCrypto.KeyObject, v15: boolean, hash: HashAlgorithm): number {
-  const k = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
+  // k is the modulus length in whole bytes (a 2052-bit modulus takes 257).
+  const k = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
   return v15 ? k - 11 : k - 2 * HASH_LENGTH[hash] - 2;
 }
 

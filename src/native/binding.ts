@@ -538,6 +538,8 @@ export interface NativeBinding {
   ecPointAdd(curve: string, a: Uint8Array, b: Uint8Array, compressed: boolean): Buffer;
   ecPointEncode(curve: string, point: Uint8Array, compressed: boolean): Buffer;
   ecCurveInfo(curve: string): { scalarBytes: number; fieldBytes: number; order: Buffer };
+  /** Throws ERR_JSEC_CRYPTO_INVALID_KEY unless the EC private key (PKCS#8 DER) has a scalar in [1, n-1] whose public point matches. */
+  ecPrivateKeyCheck(pkcs8: Uint8Array): void;
   /** One-shot AEAD; `alg` indexes aes-128/192/256-gcm, chacha20-poly1305, aes-128/192/256-ccm. Returns ciphertext || tag. */
   aeadSeal(alg: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | null, plaintext: Uint8Array, tagLength: number): Buffer;
   /** Throws ERR_JSEC_CRYPTO_AUTH_FAILED (output wiped) when the tag does not verify. */
