@@ -139,6 +139,52 @@ describe('issue profiles', () => {
     assert.ok(pubOnly.certificate.publicKeyObject.equals(publicKey));
   });
 
+  test('issue options are applied: validity, key usage, EKU, must-staple, publication, digest, serial', async () => {
+    const start = Date.UTC(2031, 0, 1);
+    const ca = await CertificateAuthority.createRoot({ commonName: 'options', now: () => start, keyType: 'ec-p384', days: 100, digest: 'sha384', publication: { ocsp: ['http://ca-ocsp.test/'] } });
+    assert.equal(ca.certificate.signatureAlgorithm, 'ecdsa-with-SHA384');
+    const notBefore = new Date(start + DAY);
+    const notAfter = new Date(start + 20 * DAY);
+    const r = await ca.issue('server', {
+      commonName: 'opts.example.test',
+      san: ['opts.example.test', 'IP:2001:db8::7'],
+      notBefore,
+      notAfter,
+      keyUsage: ['digitalSignature', 'keyAgreement'],
+      extendedKeyUsage: ['serverAuth', 'timeStamping'],
+      mustStaple: true,
+      publication: { ocsp: ['http://other-ocsp.test/'], caIssuers: ['http://ca.test/ca.crt'], crlDistributionPoints: ['http://ca.test/ca.crl'] },
+      digest: 'sha512',
+      serialNumber: 0x7001n,
+    });
+    const c = r.certificate;
+    assert.deepEqual([c.notBefore.getTime(), c.notAfter.getTime()], [notBefore.getTime(), notAfter.getTime()]);
+    assert.deepEqual([...c.keyUsage], ['digitalSignature', 'keyAgreement']);
+    assert.deepEqual([...c.extendedKeyUsage], ['serverAuth', 'timeStamping']);
+    assert.equal(c.mustStaple, true);
+    assert.deepEqual(JSON.parse(JSON.stringify(c.authorityInfoAccess)), { ocsp: ['http://other-ocsp.test/'], caIssuers: ['http://ca.test/ca.crt'] });
+    assert.deepEqual([...c.crlDistributionPoints], ['http://ca.test/ca.crl']);
+    assert.equal(c.signatureAlgorithm, 'ecdsa-with-SHA512');
+    assert.equal(c.serialNumber, '7001');
+    assert.deepEqual(c.subjectAltNames, [{ type: 'dns', value: 'opts.example.test' }, { type: 'ip', value: '2001:db8::7' }]);
+    const text = x509Text(c);
+    for (const needle of ['TLS Feature', 'OCSP - URI:http://other-ocsp.test/', 'URI:http://ca.test/ca.crl', 'Key Agreement', 'Time Stamping', 'IP Address:2001:DB8:0:0:0:0:0:7', 'ecdsa-with-SHA512']) assert.ok(text.includes(needle), needle);
+    // Without an override the CA's own publication is used.
+    const plain = await ca.issue('client', { commonName: 'plain' });
+    assert.deepEqual([...plain.certificate.authorityInfoAccess.ocsp], ['http://ca-ocsp.test/']);
+    assert.deepEqual([...plain.certificate.crlDistributionPoints], []);
+    // A validity outside the CA's is refused, before or after.
+    await assert.rejects(ca.issue('client', { commonName: 'late', notAfter: new Date(start + 200 * DAY) }), { code: 'ERR_JSEC_CA_VALIDITY' });
+    await assert.rejects(ca.issue('client', { commonName: 'early', notBefore: new Date(start - 10 * DAY), notAfter: notAfter }), { code: 'ERR_JSEC_CA_VALIDITY' });
+    await assert.rejects(ca.issue('client', { commonName: 'both', notAfter, days: 3 }), { code: 'ERR_JSEC_CONFLICTING_OPTIONS' });
+    // crl() honours thisUpdate, nextUpdate and digest.
+    const crl = ca.crl({ thisUpdate: new Date(start + DAY), nextUpdate: new Date(start + 2 * DAY), digest: 'sha512' });
+    assert.deepEqual([crl.thisUpdate.getTime(), crl.nextUpdate.getTime()], [start + DAY, start + 2 * DAY]);
+    assert.equal(crl.signatureAlgorithm, 'ecdsa-with-SHA512');
+    assert.equal(crl.verify(ca.certificate), true);
+    await ca.close();
+  });
+
   test('bad profile and options are typed errors', async () => {
     await assert.rejects(inter.issue('webserver', { commonName: 'x' }), (e) => e instanceof ConfigError && e.code === 'ERR_INVALID_ARG_VALUE');
     await assert.rejects(inter.issue('server', { comonName: 'x' }), (e) => e.code === 'ERR_JSEC_UNKNOWN_OPTION' && e.suggestion === 'commonName');

@@ -318,6 +318,22 @@ describe('generate (issued) and options', () => {
     assert.throws(() => generateSync({ commonName: 'x' }), { code: 'ERR_MISSING_OPTION' });
   });
 
+  test('the async variants generate the key and sign off the main thread (the event loop keeps turning)', async () => {
+    // A synchronous implementation behind a Promise would finish before the first setImmediate callback.
+    let turns = 0;
+    let done = false;
+    const spin = () => {
+      if (done) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const r = await generateSelfSigned({ keyType: 'rsa-2048', commonName: 'async.test' });
+    done = true;
+    assert.equal(r.certificate.publicKey.bits, 2048);
+    assert.ok(turns > 0, `the event loop did not turn during key generation (${turns})`);
+  });
+
   test('the async variants reject with the same typed errors', async () => {
     await assert.rejects(generateSelfSigned({ digest: 'md5' }), { code: 'ERR_INVALID_ARG_VALUE' });
     await assert.rejects(generate({ commonName: 'x', issuer: { certificate: 'garbage', key: root.key } }), { code: 'ERR_JSEC_PEM_PARSE' });
