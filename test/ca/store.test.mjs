@@ -6,7 +6,8 @@ import * as fsp from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CertificateAuthority, FileCaStore } from 'jsec/ca';
 import { JsecError } from 'jsec/errors';
 
@@ -134,7 +135,7 @@ test('a process killed (SIGKILL) in the middle of writing leaves the previous st
       process.exit(3);
       `,
     ],
-    { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8', timeout: 20_000 },
+    { cwd: join(dirname(fileURLToPath(import.meta.url)), '..', '..'), encoding: 'utf8', timeout: 20_000 },
   );
   assert.equal(child.signal, 'SIGKILL', child.stderr);
   const temp = child.stdout.trim();
