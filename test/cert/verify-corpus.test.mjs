@@ -66,6 +66,12 @@ function tamper(cert) {
   return Certificate.from(der);
 }
 
+/** GeneralNames with one dNSName, DER (short lengths only). */
+function dnsSanDer(name) {
+  const ia5 = Buffer.concat([Buffer.from([0x82, name.length]), Buffer.from(name, 'ascii')]);
+  return Buffer.concat([Buffer.from([0x30, ia5.length]), ia5]);
+}
+
 const UNKNOWN_CRIT = [{ oid: '1.3.6.1.4.1.55555.1.1', critical: true, value: Buffer.from([0x05, 0x00]) }];
 const UNKNOWN_NONCRIT = [{ oid: '1.3.6.1.4.1.55555.1.2', critical: false, value: Buffer.from([0x05, 0x00]) }];
 
@@ -128,6 +134,10 @@ function scenarios() {
   add('hostname wildcard does not span two labels', { ...std(3), opts: { time: T0, hostname: 'a.b.wild.example.test' }, expect: false });
   add('hostname wildcard does not match the bare domain', { ...std(3), opts: { time: T0, hostname: 'wild.example.test' }, expect: false });
   add('hostname is not matched against the CN when SANs exist', { ...std(3), opts: { time: T0, hostname: 'leaf' }, expect: false });
+  // jsec itself never writes a partial wildcard; the SAN is written raw to see how each verifier treats one.
+  const partial = [{ oid: '2.5.29.17', value: dnsSanDer('f*.partial.example.test') }];
+  add('hostname partial wildcard f* (deliberate difference)', { ...std(3, { 0: { san: [], extensions: partial } }), opts: { time: T0, hostname: 'foo.partial.example.test' }, expect: false, differs: 'jsec checks host names with X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (as browsers do, RFC 6125 6.4.3); openssl verify -verify_hostname accepts f*.example' });
+  add('hostname partial wildcard, exact-label name', { ...std(3, { 0: { san: [], extensions: partial } }), opts: { time: T0, hostname: 'bar.partial.example.test' }, expect: false });
   add('IPv4 match', { ...std(3), opts: { time: T0, ip: '192.0.2.1' }, expect: true });
   add('IPv4 mismatch', { ...std(3), opts: { time: T0, ip: '192.0.2.2' }, expect: false });
   add('IPv6 match', { ...std(3), opts: { time: T0, ip: '2001:db8:0::1' }, expect: true });
