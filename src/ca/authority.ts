@@ -918,16 +918,23 @@ export class CertificateAuthority {
    * Answers a DER OCSP request from this CA's records, signed by the CA (or `signer`). Never
    * throws for a bad request: it answers `malformedRequest` / `unauthorized` as a responder would.
    *
-   * @throws StateError `ERR_JSEC_INVALID_STATE` when closed; ConfigError for non-bytes.
+   * @param options.validity - response validity (nextUpdate - thisUpdate), ms. Default 1 hour (`defaults.ocsp.responseValidity`).
+   * @param options.signer - a delegated responder's {@link OcspSigner}. Default: the CA signs.
+   * @throws StateError `ERR_JSEC_INVALID_STATE` when closed; ConfigError for non-bytes and bad options.
    */
   async ocspResponse(request: Uint8Array | OcspRequest, options: { validity?: number; signer?: OcspSigner } = {}): Promise<Buffer> {
-    const signer = options.signer ?? this.#signer();
+    this.#active('ocspResponse');
+    const o = validateOptions<{ validity?: number; signer?: OcspSigner }>('ocspResponse', options, {
+      validity: { type: 'number', integer: true, min: 1000 },
+      signer: { type: 'instance', of: OcspSigner, label: 'an OcspSigner' },
+    });
+    const signer = o.signer ?? this.#signer();
     const der = messageBytes(request instanceof Uint8Array ? request : (request as OcspRequest)?.der, 'OCSP request');
     const answer = ocspAnswerer({
       issuer: this.#cert.derView,
       signer,
       lookup: this.#lookup('unknown'),
-      validity: options.validity ?? defaults.ocsp.responseValidity,
+      validity: o.validity ?? defaults.ocsp.responseValidity,
       clock: this.#clock,
     });
     return (await answer(der)).body;

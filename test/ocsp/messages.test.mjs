@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import {
   buildOcspRequest,
   createOcspErrorResponse,
+  fetchOcsp,
   createOcspResponse,
   ocspCertId,
   OcspSigner,
@@ -404,5 +405,34 @@ describe('signers', () => {
     assert.equal(v.revocationReason, 'cessationOfOperation');
     assert.equal(v.revocationTime.getTime(), Date.UTC(2026, 3, 1));
     await revokedCa.close();
+  });
+
+  test('CA answer options: validity, a delegated signer, unknownSerials; closed and bad options are typed', async () => {
+    const t0 = Date.UTC(2031, 1, 1);
+    const ca = await CertificateAuthority.createRoot({ commonName: 'answer options', now: () => t0 });
+    const c = await ca.issue('client', { commonName: 'o' });
+    const req = buildOcspRequest({ issuer: ca.certificate, certificate: c.certificate });
+    const short = parseOcspResponse(await ca.ocspResponse(req, { validity: 300_000 })).responses[0];
+    assert.deepEqual([short.thisUpdate.getTime(), short.nextUpdate.getTime()], [t0, t0 + 300_000]);
+    const delegate = await ca.issueOcspSigner();
+    const signer = new OcspSigner({ certificate: delegate.certificate, key: delegate.key });
+    const v = verifyOcspResponse(await ca.ocspResponse(req, { signer }), { issuer: ca.certificate, request: req, now: t0 });
+    assert.equal(v.signedByIssuer, false);
+    assert.ok(v.signer.equals(delegate.certificate.raw));
+    signer.close();
+    await assert.rejects(ca.ocspResponse(req, { validty: 1000 }), { code: 'ERR_JSEC_UNKNOWN_OPTION' });
+    await assert.rejects(ca.ocspResponse(req, { signer: {} }), { code: 'ERR_INVALID_ARG_TYPE' });
+    await assert.rejects(ca.ocspResponse(req, { validity: 10 }), { code: 'ERR_OUT_OF_RANGE' });
+    // The responder: an unknown serial can be answered good (for a CA that does not keep records), and validity applies.
+    const responder = await ca.ocspResponder({ unknownSerials: 'good', validity: 600_000 });
+    const stranger = buildOcspRequest({ issuer: ca.certificate, serialNumber: '0BADC0DE' });
+    const answer = verifyOcspResponse(await fetchOcsp(responder.url, stranger), { issuer: ca.certificate, request: stranger, now: t0 });
+    assert.equal(answer.status, 'good');
+    assert.equal(answer.nextUpdate.getTime() - answer.thisUpdate.getTime(), 600_000);
+    const strict = await ca.ocspResponder();
+    assert.equal(verifyOcspResponse(await fetchOcsp(strict.url, stranger), { issuer: ca.certificate, request: stranger, now: t0 }).status, 'unknown');
+    await ca.close();
+    assert.equal(responder.state, 'closed');
+    await assert.rejects(ca.ocspResponse(req), (e) => e instanceof StateError && e.code === 'ERR_JSEC_INVALID_STATE');
   });
 });
