@@ -22,10 +22,13 @@ export interface RsaEncryptionOptions {
   /** OAEP label; default empty. */
   label?: Data;
   /**
-   * Use PKCS#1 v1.5 padding instead of OAEP. Dangerous: v1.5 decryption is
-   * open to Bleichenbacher/Marvin padding-oracle attacks. Node.js refuses v1.5
-   * *decryption* outright, so {@link rsaDecrypt} throws `ERR_JSEC_UNSUPPORTED` with it.
-   * Default `false` (OAEP).
+   * Use PKCS#1 v1.5 padding instead of OAEP, for legacy peers only. Dangerous: v1.5
+   * decryption is the classic Bleichenbacher/Marvin padding oracle. {@link rsaDecrypt}
+   * accepts it only where the running OpenSSL does *implicit rejection* (OpenSSL 3.2+,
+   * Node 22/24): a wrong or tampered ciphertext then yields pseudo-random bytes instead
+   * of an error, so the caller must authenticate what it decrypted by other means.
+   * Where Node.js refuses v1.5 decryption (Node 20, CVE-2023-46809), {@link rsaDecrypt}
+   * throws `ERR_JSEC_UNSUPPORTED`. Default `false` (OAEP).
    */
   dangerouslyUsePkcs1v15Padding?: boolean;
 }
@@ -90,7 +93,8 @@ export function rsaEncrypt(publicKey: KeyInput, data: Data, options?: RsaEncrypt
  * corrupt ciphertext) is the same error, so callers cannot build a padding oracle.
  *
  * @throws OpenSSLError `ERR_JSEC_CRYPTO_DECRYPT_FAILED`
- * @throws ConfigError `ERR_JSEC_UNSUPPORTED` for PKCS#1 v1.5 (Node.js disables it), `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE`
+ * @throws ConfigError `ERR_JSEC_UNSUPPORTED` for PKCS#1 v1.5 where Node.js disables it (Node 20; see
+ *   {@link RsaEncryptionOptions.dangerouslyUsePkcs1v15Padding}), `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE`
  */
 export function rsaDecrypt(privateKey: KeyInput, ciphertext: Bytes, options?: RsaEncryptionOptions & { passphrase?: Passphrase }): Buffer {
   const { passphrase, ...rest } = (options ?? {}) as RsaEncryptionOptions & { passphrase?: Passphrase };
@@ -99,7 +103,16 @@ export function rsaDecrypt(privateKey: KeyInput, ciphertext: Bytes, options?: Rs
   requireType(k, ['rsa'], 'RSA decryption', 'privateKey');
   const ct = asBuffer('ciphertext', ciphertext);
   if (o.v15) {
-    throw fail('ERR_JSEC_UNSUPPORTED', 'Node.js disables PKCS#1 v1.5 decryption (CVE-2023-46809, Marvin); jsec does not work around it');
+    try {
+      // With implicit rejection (OpenSSL 3.2+) a bad ciphertext decrypts to
+      // pseudo-random bytes; Node refuses the call where OpenSSL lacks it.
+      return nodeCrypto.privateDecrypt({ key: k, padding: nodeCrypto.constants.RSA_PKCS1_PADDING }, ct);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_INVALID_ARG_VALUE') {
+        throw fail('ERR_JSEC_UNSUPPORTED', 'This Node.js disables PKCS#1 v1.5 decryption (CVE-2023-46809, Marvin: no implicit rejection in its OpenSSL); jsec does not work around it', { cause: err });
+      }
+      throw fail('ERR_JSEC_CRYPTO_DECRYPT_FAILED', 'RSA PKCS#1 v1.5 decryption failed');
+    }
   }
   if (o.mgf1Hash !== o.hash) return native().rsaOaep(false, k.export({ format: 'der', type: 'pkcs8' }), ct, o.hash, o.mgf1Hash, o.label ?? null);
   const input: nodeCrypto.RsaPrivateKey & { oaepHash: string; oaepLabel?: Buffer } = { key: k, padding: nodeCrypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: o.hash };

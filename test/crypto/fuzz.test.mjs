@@ -8,34 +8,10 @@ import { after, before, test } from 'node:test';
 import * as c from 'jsec/crypto';
 import { JsecError, isErrorCode } from 'jsec/errors';
 import { makePki } from '../helpers/crypto-pki.mjs';
-import { seeded } from '../helpers/prng.mjs';
+import { mutator } from '../helpers/crypto-mutate.mjs';
 
 const SEED = Number(process.env.JSEC_FUZZ_SEED ?? 0x6a736563);
 const N = Number(process.env.JSEC_FUZZ_ITERATIONS ?? 250);
-
-function rng(seed) {
-  return seeded(seed).next;
-}
-
-function mutator(seed) {
-  const r = rng(seed);
-  const int = (n) => Math.floor(r() * n);
-  const ops = [
-    (b) => { b[int(b.length)] ^= 1 << int(8); return b; },
-    (b) => { for (let i = 0, n = 1 + int(8); i < n; i++) b[int(b.length)] = int(256); return b; },
-    (b) => b.subarray(0, int(b.length)),
-    (b) => { const i = int(b.length); return Buffer.concat([b.subarray(0, i), Buffer.from(Array.from({ length: 1 + int(16) }, () => int(256))), b.subarray(i)]); },
-    (b) => { const i = int(b.length); return Buffer.concat([b.subarray(0, i), b.subarray(i + 1 + int(32))]); },
-    (b) => { const i = int(b.length); const j = int(b.length); return Buffer.concat([b.subarray(0, i), b.subarray(j, j + int(64)), b.subarray(i)]); },
-    // ASN.1 length tampering: the byte after a tag-looking byte
-    (b) => { for (let k = 0; k < 20; k++) { const i = int(b.length - 1); if ([0x30, 0x04, 0x02, 0x03, 0xa0].includes(b[i])) { b[i + 1] = [0x00, 0x7f, 0x80, 0x81, 0x84, 0xff][int(6)]; break; } } return b; },
-  ];
-  return (input) => {
-    let b = Buffer.from(input);
-    for (let i = 0, n = 1 + int(3); i < n && b.length > 0; i++) b = Buffer.from(ops[int(ops.length)](b));
-    return b;
-  };
-}
 
 function expectTyped(err, what) {
   assert.ok(err instanceof JsecError, `${what}: ${err?.name}: ${err?.message}`);
