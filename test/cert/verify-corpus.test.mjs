@@ -112,6 +112,7 @@ function scenarios() {
   add('purpose timeStamping, leaf EKU timeStamping + serverAuth', { ...std(3, { 0: { extendedKeyUsage: ['timeStamping', 'serverAuth'], extendedKeyUsageCritical: true } }), opts: { time: T0, purpose: 'timeStamping' }, expect: false });
   const ocspHelper = 'OpenSSL\'s ocsphelper purpose judges only the CA certificates and leaves the leaf to OCSP_basic_verify; jsec\'s ocspSigning also requires the leaf EKU OCSPSigning (RFC 6960 4.2.2.2)';
   add('purpose ocspSigning, leaf EKU serverAuth', { ...std(3), opts: { time: T0, purpose: 'ocspSigning' }, expect: false, differs: ocspHelper });
+  add('purpose ocspSigning, EKU OCSPSigning but keyUsage keyAgreement only', { ...std(3, { 0: { extendedKeyUsage: ['OCSPSigning'], keyUsage: ['keyAgreement'] } }), opts: { time: T0, purpose: 'ocspSigning' }, expect: false, differs: ocspHelper });
   add('purpose ocspSigning, leaf without EKU', { ...std(3, { 0: { extendedKeyUsage: [] } }), opts: { time: T0, purpose: 'ocspSigning' }, expect: false, differs: ocspHelper });
   add('purpose any', { ...std(3), opts: { time: T0, purpose: 'any' }, expect: true });
   add('purpose ocspSigning', { ...std(3, { 0: { extendedKeyUsage: ['OCSPSigning'] } }), opts: { time: T0, purpose: 'ocspSigning' }, expect: true });
