@@ -3,6 +3,7 @@
 // checked to lie on the curve and not to be the point at infinity; every
 // scalar must be in [1, n-1].
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -165,6 +166,22 @@ Napi::Value PrivateKeyCheck(const Napi::CallbackInfo& info) {
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC) {
     ThrowOpenSSL(env, "not an EC private key", "ERR_JSEC_CRYPTO_INVALID_KEY");
   }
+  // The range check is done here: EVP_PKEY_private_check does not refuse a
+  // scalar >= n on every OpenSSL version (3.5 accepts n + 1).
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &raw) != 1) {
+    ThrowOpenSSL(env, "the EC private key has no scalar", "ERR_JSEC_CRYPTO_INVALID_KEY");
+  }
+  BnPtr d(raw);
+  char group[64] = {0};
+  size_t groupLen = 0;
+  if (EVP_PKEY_get_utf8_string_param(key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &groupLen) == 1) {
+    EcGroupPtr g(EC_GROUP_new_by_curve_name(OBJ_sn2nid(group)));
+    if (g && (BN_is_zero(d.get()) || BN_is_negative(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(g.get())) >= 0)) {
+      ThrowError(env, "ERR_JSEC_CRYPTO_INVALID_KEY", "the EC private scalar is outside [1, n-1]");
+    }
+  }
+  ERR_clear_error();
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx) ThrowOpenSSL(env, "out of memory");
   if (EVP_PKEY_private_check(ctx.get()) != 1 || EVP_PKEY_pairwise_check(ctx.get()) != 1) {

@@ -255,17 +255,27 @@ function loadPublic(input: unknown, path: string, passphrase: Passphrase | undef
     }
   }
   const der = asBuffer(path, input);
-  for (const type of ['spki', 'pkcs1'] as const) {
-    try {
-      return nodeCrypto.createPublicKey({ key: der, format: 'der', type });
-    } catch {
-      // try the next encoding
-    }
+  try {
+    return nodeCrypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    // not SPKI
   }
   try {
-    return certificateKey(der, path);
+    return new nodeCrypto.X509Certificate(der).publicKey;
   } catch {
+    // not a certificate
+  }
+  // A private key before PKCS#1 public: some Node versions (24) take any
+  // private key DER as type 'pkcs1' and derive its public half unchecked.
+  try {
     return nodeCrypto.createPublicKey(privateKeyOf(der, path, passphrase));
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_JSEC_CRYPTO_WRONG_KEY_TYPE') throw err;
+  }
+  try {
+    return nodeCrypto.createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+  } catch (err) {
+    throw importError(err, path);
   }
 }
 
