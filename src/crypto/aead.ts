@@ -10,12 +10,18 @@
  *
  * @module
  */
+import { Buffer } from 'node:buffer';
 import * as nodeCrypto from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
 import { native } from '../native/loader.js';
 import type { NativeAeadKey } from '../native/binding.js';
 import { validateOptions } from '../config/validate.js';
-import { asBuffer, dataBuffer, fail, oneOf, type Bytes, type Data } from './internal.js';
+import { asBuffer as toBuffer, dataBuffer, fail, oneOf, type Bytes, type Data } from './internal.js';
+
+/** {@link toBuffer} with the Buffer case first, read through the module binding rather than the global. */
+function asBuffer(path: string, value: unknown): Buffer {
+  return value instanceof Buffer ? value : toBuffer(path, value);
+}
 
 /** The AEAD algorithms. */
 export const AEAD_ALGORITHMS = [
@@ -67,6 +73,26 @@ function info(name: AeadAlgorithm): CipherInfo {
 }
 
 const INFO = new Map<AeadAlgorithm, CipherInfo>(AEAD_ALGORITHMS.map((a) => [a, info(a)]));
+
+/** The per-message checks of one algorithm as lookups (they run on every call). */
+interface Rules {
+  readonly ccm: boolean;
+  /** `nonce[n]` is true when n bytes is a valid nonce length. */
+  readonly nonce: readonly boolean[];
+  /** `tag[n]` is true when n bytes is a valid tag length. */
+  readonly tag: readonly boolean[];
+}
+
+function flags(lengths: readonly number[]): readonly boolean[] {
+  const out: boolean[] = Array.from({ length: 17 }, () => false);
+  for (const n of lengths) out[n] = true;
+  return Object.freeze(out);
+}
+
+const RULES = new Map<CipherInfo, Rules>(
+  [...INFO.values()].map((ci) => [ci, Object.freeze({ ccm: ci.name.endsWith('ccm'), nonce: flags(ci.nonceLengths), tag: flags(ci.tagLengths) })]),
+);
+const TAG_LENGTH = DEFAULTS.crypto.tagLength.value;
 /** The addon's algorithm numbers (native/pkey/aead.cc). */
 const ALG_INDEX: Record<AeadAlgorithm, number> = {
   'aes-128-gcm': 0,
@@ -151,16 +177,11 @@ function checkSizes(ci: CipherInfo, key: Buffer, nonce: Buffer, tagLength: numbe
   if (key.length !== ci.keyLength) {
     throw fail('ERR_JSEC_CRYPTO_INVALID_KEY_LENGTH', `${ci.name} keys are ${ci.keyLength} bytes, not ${key.length}`, { expected: ci.keyLength, actual: key.length });
   }
-  if (!ci.nonceLengths.includes(nonce.length)) {
-    throw fail('ERR_JSEC_CRYPTO_INVALID_NONCE_LENGTH', `${ci.name} nonces are ${ci.nonceLengths.join(', ')} bytes, not ${nonce.length}`, { expected: ci.nonceLengths, actual: nonce.length });
-  }
-  if (!ci.tagLengths.includes(tagLength)) {
-    throw fail('ERR_JSEC_CRYPTO_INVALID_TAG_LENGTH', `${ci.name} tags are ${ci.tagLengths.join(', ')} bytes, not ${tagLength}`, { expected: ci.tagLengths, actual: tagLength });
-  }
+  checkNonceTag(ci, nonce, tagLength);
 }
 
-function checkCcmLength(ci: CipherInfo, nonce: Buffer, length: number): void {
-  if (ci.name.endsWith('ccm')) {
+function checkCcmLength(ci: CipherInfo, nonce: Buffer, length: number, rules: Rules = RULES.get(ci)!): void {
+  if (rules.ccm) {
     const max = 2 ** (8 * (15 - nonce.length)) - 1;
     if (length > max) throw fail('ERR_OUT_OF_RANGE', `With a ${nonce.length}-byte nonce, ${ci.name} messages are at most ${max} bytes`, { max });
   }
@@ -179,7 +200,7 @@ export function encrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, plai
   const o = sealOptions('encrypt', options);
   const k = asBuffer('key', key);
   const iv = asBuffer('nonce', nonce);
-  const tagLength = o.tagLength ?? DEFAULTS.crypto.tagLength.value;
+  const tagLength = o.tagLength ?? TAG_LENGTH;
   checkSizes(ci, k, iv, tagLength);
   const pt = dataBuffer('plaintext', plaintext);
   checkCcmLength(ci, iv, pt.length);
@@ -204,7 +225,7 @@ export function decrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, ciph
   checkSizes(ci, k, iv, t.length);
   const ct = asBuffer('ciphertext', ciphertext);
   checkCcmLength(ci, iv, ct.length);
-  if (ci.name.endsWith('ccm') && ct.length === 0) {
+  if (RULES.get(ci)!.ccm && ct.length === 0) {
     // OpenSSL's CCM checks the tag inside the data update, which an empty
     // message never reaches: recompute the tag instead (the plaintext is empty).
     const expect = encrypt(algorithm, k, iv, Buffer.alloc(0), { tagLength: t.length, ...(o.aad === undefined ? {} : { aad: o.aad }) }).tag;
@@ -232,11 +253,14 @@ const kHandle = Symbol('jsec.aeadKey.handle');
 export class AeadKey {
   readonly #info: CipherInfo;
   #handle: NativeAeadKey | undefined;
+  readonly #rules: Rules;
+  readonly #native = native();
 
   /** @internal use {@link createAeadKey} */
   constructor(token: symbol, info: CipherInfo, handle: NativeAeadKey) {
     if (token !== kHandle) throw fail('ERR_INVALID_ARG_VALUE', 'use createAeadKey()');
     this.#info = info;
+    this.#rules = RULES.get(info)!;
     this.#handle = handle;
   }
 
@@ -260,11 +284,11 @@ export class AeadKey {
     const h = this.#live();
     const o = sealOptions('AeadKey.encrypt', options);
     const iv = asBuffer('nonce', nonce);
-    const tagLength = o.tagLength ?? DEFAULTS.crypto.tagLength.value;
-    checkNonceTag(this.#info, iv, tagLength);
+    const tagLength = o.tagLength ?? TAG_LENGTH;
+    checkNonceTag(this.#info, iv, tagLength, this.#rules);
     const pt = dataBuffer('plaintext', plaintext);
-    checkCcmLength(this.#info, iv, pt.length);
-    const sealed = h.seal(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength);
+    checkCcmLength(this.#info, iv, pt.length, this.#rules);
+    const sealed = this.#native.aeadKeySeal(h, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength);
     return Object.freeze({ ciphertext: sealed.subarray(0, pt.length), tag: sealed.subarray(pt.length) });
   }
 
@@ -274,16 +298,16 @@ export class AeadKey {
     const o = openOptions('AeadKey.decrypt', options);
     const iv = asBuffer('nonce', nonce);
     const t = asBuffer('tag', tag);
-    checkNonceTag(this.#info, iv, t.length);
+    checkNonceTag(this.#info, iv, t.length, this.#rules);
     const ct = asBuffer('ciphertext', ciphertext);
-    checkCcmLength(this.#info, iv, ct.length);
+    checkCcmLength(this.#info, iv, ct.length, this.#rules);
     const aad = o.aad === undefined ? null : dataBuffer('aad', o.aad);
-    if (this.#info.name.endsWith('ccm') && ct.length === 0) {
-      const expect = h.seal(iv, aad, Buffer.alloc(0), t.length);
+    if (this.#rules.ccm && ct.length === 0) {
+      const expect = this.#native.aeadKeySeal(h, iv, aad, Buffer.alloc(0), t.length);
       if (!nodeCrypto.timingSafeEqual(expect, t)) throw fail('ERR_JSEC_CRYPTO_AUTH_FAILED', `${this.#info.name}: authentication failed`);
       return Buffer.alloc(0);
     }
-    return h.open(iv, aad, ct, t);
+    return this.#native.aeadKeyOpen(h, iv, aad, ct, t);
   }
 
   /**
@@ -301,12 +325,12 @@ export class AeadKey {
     const h = this.#live();
     const o = sealOptions('AeadKey.encryptInto', options);
     const iv = asBuffer('nonce', nonce);
-    const tagLength = o.tagLength ?? DEFAULTS.crypto.tagLength.value;
-    checkNonceTag(this.#info, iv, tagLength);
+    const tagLength = o.tagLength ?? TAG_LENGTH;
+    checkNonceTag(this.#info, iv, tagLength, this.#rules);
     const pt = asBuffer('plaintext', plaintext);
-    checkCcmLength(this.#info, iv, pt.length);
+    checkCcmLength(this.#info, iv, pt.length, this.#rules);
     const out = outputFor('output', output, pt, pt.length + tagLength);
-    h.seal(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength, out);
+    this.#native.aeadKeySeal(h, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength, out);
     return pt.length + tagLength;
   }
 
@@ -322,21 +346,21 @@ export class AeadKey {
     const o = openOptions('AeadKey.decryptInto', options);
     const iv = asBuffer('nonce', nonce);
     const t = asBuffer('tag', tag);
-    checkNonceTag(this.#info, iv, t.length);
+    checkNonceTag(this.#info, iv, t.length, this.#rules);
     const ct = asBuffer('ciphertext', ciphertext);
-    checkCcmLength(this.#info, iv, ct.length);
+    checkCcmLength(this.#info, iv, ct.length, this.#rules);
     const out = outputFor('output', output, ct, ct.length);
     if (ct.length === 0) {
       this.decrypt(iv, ct, t, o);
       return 0;
     }
-    h.open(iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), ct, t, out);
+    this.#native.aeadKeyOpen(h, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), ct, t, out);
     return ct.length;
   }
 
   /** Frees the OpenSSL contexts (they are cleansed). Idempotent. */
   close(): void {
-    this.#handle?.close();
+    if (this.#handle !== undefined) this.#native.aeadKeyClose(this.#handle);
     this.#handle = undefined;
   }
 
@@ -360,11 +384,11 @@ function outputFor(path: string, output: unknown, input: Buffer, size: number): 
   return out;
 }
 
-function checkNonceTag(ci: CipherInfo, nonce: Buffer, tagLength: number): void {
-  if (!ci.nonceLengths.includes(nonce.length)) {
+function checkNonceTag(ci: CipherInfo, nonce: Buffer, tagLength: number, rules: Rules = RULES.get(ci)!): void {
+  if (rules.nonce[nonce.length] !== true) {
     throw fail('ERR_JSEC_CRYPTO_INVALID_NONCE_LENGTH', `${ci.name} nonces are ${ci.nonceLengths.join(', ')} bytes, not ${nonce.length}`, { expected: ci.nonceLengths, actual: nonce.length });
   }
-  if (!ci.tagLengths.includes(tagLength)) {
+  if (rules.tag[tagLength] !== true) {
     throw fail('ERR_JSEC_CRYPTO_INVALID_TAG_LENGTH', `${ci.name} tags are ${ci.tagLengths.join(', ')} bytes, not ${tagLength}`, { expected: ci.tagLengths, actual: tagLength });
   }
 }
@@ -380,6 +404,5 @@ export function createAeadKey(algorithm: AeadAlgorithm, key: Bytes): AeadKey {
   if (k.length !== ci.keyLength) {
     throw fail('ERR_JSEC_CRYPTO_INVALID_KEY_LENGTH', `${ci.name} keys are ${ci.keyLength} bytes, not ${k.length}`, { expected: ci.keyLength, actual: k.length });
   }
-  const N = native().AeadKey;
-  return new AeadKey(kHandle, ci, new N(ALG_INDEX[ci.name], k));
+  return new AeadKey(kHandle, ci, native().aeadKeyNew(ALG_INDEX[ci.name], k));
 }

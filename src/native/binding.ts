@@ -93,13 +93,8 @@ export interface NativeCmsEncryptOptions {
 }
 
 /** A keyed AEAD context pair (encrypt and decrypt). */
-export interface NativeAeadKey {
-  /** With `output` (at least plaintext + tag bytes), writes there and returns it. */
-  seal(nonce: Uint8Array, aad: Uint8Array | null, plaintext: Uint8Array, tagLength: number, output?: Uint8Array): Buffer;
-  /** With `output` (at least ciphertext bytes), writes there (wiped on failure) and returns it. */
-  open(nonce: Uint8Array, aad: Uint8Array | null, ciphertext: Uint8Array, tag: Uint8Array, output?: Uint8Array): Buffer;
-  close(): void;
-}
+/** A keyed AEAD's native state (an External): only the aeadKey* functions read it. */
+export type NativeAeadKey = { readonly __nativeAeadKey: unique symbol };
 // --- end crypto types ---
 
 // --- ocsp (jsec/ocsp) ---------------------------------------------------------
@@ -545,7 +540,13 @@ export interface NativeBinding {
   /** Throws ERR_JSEC_CRYPTO_AUTH_FAILED (output wiped) when the tag does not verify. */
   aeadOpen(alg: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | null, ciphertext: Uint8Array, tag: Uint8Array): Buffer;
   /** A key bound to one AEAD algorithm (key schedule computed once). */
-  AeadKey: new (alg: number, key: Uint8Array) => NativeAeadKey;
+  aeadKeyNew(alg: number, key: Uint8Array): NativeAeadKey;
+  /** With `output` (at least plaintext + tag bytes), writes there and returns it. */
+  aeadKeySeal(key: NativeAeadKey, nonce: Uint8Array, aad: Uint8Array | null, plaintext: Uint8Array, tagLength: number, output?: Uint8Array): Buffer;
+  /** With `output` (at least ciphertext bytes), writes there (wiped on failure) and returns it. */
+  aeadKeyOpen(key: NativeAeadKey, nonce: Uint8Array, aad: Uint8Array | null, ciphertext: Uint8Array, tag: Uint8Array, output?: Uint8Array): Buffer;
+  /** Frees the contexts (idempotent); later seal/open throw ERR_JSEC_CLOSED. */
+  aeadKeyClose(key: NativeAeadKey): void;
   rsaOaep(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Buffer;
   rsaPss(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Buffer;
   rsaPss(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): boolean;
