@@ -126,7 +126,7 @@ export function cmsSignSync(data: Data, options: CmsSignOptions): Buffer | strin
 
 /** Options of {@link cmsVerify}. */
 export interface CmsVerifyOptions {
-  /** Trust anchors (required: jsec trusts nothing by default). */
+  /** Trust anchors (required: jsec trusts nothing by default): certificates, a PEM bundle, or a jsec/cert `TrustStore`. */
   trusted: CertificatesInput;
   /** Untrusted intermediates to build chains with (besides those in the structure). Default: none. */
   intermediates?: CertificatesInput;

@@ -276,3 +276,33 @@ describe('openssl cross-checks', () => {
     assert.equal(r.chainFriendlyNames.length, r.chain.length);
   });
 });
+
+describe('jsec/cert objects as certificate inputs', () => {
+  let pki;
+  before(() => {
+    pki = makePki();
+  });
+  after(() => pki?.cleanup());
+
+  test('CMS and PKCS#12 take jsec Certificates and a TrustStore (its anchors); a closed store is ERR_JSEC_CLOSED', async () => {
+    const { Certificate, TrustStore } = await import('jsec/cert');
+    const leaf = Certificate.from(pki.ec.cert);
+    const int = Certificate.from(pki.int.cert);
+    const store = new TrustStore([pki.root.cert]);
+    const signed = await c.cmsSign('via jsec/cert', { certificate: leaf, privateKey: pki.ec.key, extraCertificates: [int] });
+    const v = await c.cmsVerify(signed, { trusted: store });
+    assert.equal(v.content.toString(), 'via jsec/cert');
+    assert.equal(v.signers[0].fingerprint256, leaf.toX509().fingerprint256);
+    // the store is what decides: another root does not verify
+    const otherRoot = new TrustStore([pki.ec.cert]);
+    await assert.rejects(c.cmsVerify(signed, { trusted: otherRoot }), (e) => e.code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    const env = await c.cmsEncrypt('to a jsec Certificate', [leaf]);
+    assert.equal((await c.cmsDecrypt(env, { privateKey: pki.ec.key, certificate: leaf })).toString(), 'to a jsec Certificate');
+    const pfx = await c.createPkcs12({ key: pki.ec.key, certificate: leaf, chain: [int], password: 'pw' });
+    assert.equal((await c.parsePkcs12(pfx, 'pw')).chain[0].subject, 'CN=jsec test intermediate');
+    assert.equal(c.cmsCertificates(c.cmsCertsOnly(store)).length, 1);
+    store.close();
+    await assert.rejects(c.cmsVerify(signed, { trusted: store }), (e) => e instanceof JsecError && e.code === 'ERR_JSEC_CLOSED');
+    otherRoot.close();
+  });
+});
