@@ -2,6 +2,7 @@
 // DER; the KDF-heavy work (PBKDF2 / PKCS#12 KDF for every bag and the MAC)
 // runs on the libuv pool.
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 
 #include <string>
@@ -119,6 +120,16 @@ Parsed Parse(const Bytes& der, const std::string& password, bool legacy, Pending
       err.Set("ERR_JSEC_CRYPTO_BAD_PASSWORD", "wrong PKCS#12 password (MAC verification failed)", std::move(q));
     }
     return r;
+  }
+  if (!r.mac) {
+    // PKCS12_parse insists on a MAC, so a file written without one (openssl
+    // pkcs12 -export -nomac) gets a throwaway MAC under the caller's password.
+    // Its bags still decrypt only with the right password; unencrypted bags
+    // were never protected by one.
+    if (PKCS12_set_mac(p12.get(), password.c_str(), -1, nullptr, 0, 1, EVP_sha256()) != 1) {
+      err.Capture("ERR_JSEC_CRYPTO_INVALID_PKCS12", "the PKCS#12 contents could not be read");
+      return r;
+    }
   }
   EVP_PKEY* key = nullptr;
   X509* cert = nullptr;

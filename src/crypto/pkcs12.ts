@@ -159,7 +159,11 @@ export interface Pkcs12Contents {
   readonly friendlyName: string | null;
   /** Friendly names of `chain`, index for index. */
   readonly chainFriendlyNames: readonly (string | null)[];
-  /** Whether the file had an integrity MAC (it was checked). */
+  /**
+   * Whether the file had an integrity MAC (it was checked). A file without one (`openssl pkcs12
+   * -nomac`) still parses: its encrypted bags open only with the right password, but unencrypted
+   * bags were never protected by any password.
+   */
   readonly mac: boolean;
 }
 
@@ -175,7 +179,7 @@ function pfxBytes(pfx: unknown): Buffer {
 
 function contents(r: NativePkcs12Parsed): Pkcs12Contents {
   return Object.freeze({
-    privateKey: r.key ? createPrivateKey({ key: r.key, format: 'der', type: 'pkcs8' }) : null,
+    privateKey: r.key ? privateKeyOf(createPrivateKey({ key: r.key, format: 'der', type: 'pkcs8' }), 'pfx') : null,
     certificate: r.cert ? new X509Certificate(r.cert) : null,
     chain: Object.freeze(r.chain.map((c) => new X509Certificate(c))),
     friendlyName: r.friendlyName,

@@ -275,6 +275,26 @@ describe('openssl cross-checks', () => {
     assert.deepEqual(bySubject, { 'CN=jsec test intermediate': 'intermediate name', 'CN=jsec test root': 'root name' });
     assert.equal(r.chainFriendlyNames.length, r.chain.length);
   });
+
+  test('PKCS#12 from openssl without a MAC (-nomac): parses with the right password; encrypted bags refuse a wrong one', { timeout: 60_000 }, async () => {
+    openssl(['pkcs12', '-export', '-nomac', '-inkey', pki.ec.keyPath, '-in', pki.ec.certPath, '-certfile', pki.int.certPath, '-name', 'no mac', '-passout', 'pass:pw', '-out', t.path('nomac.p12')]);
+    const nomac = readFileSync(t.path('nomac.p12'));
+    const r = await c.parsePkcs12(nomac, 'pw');
+    assert.equal(r.mac, false);
+    assert.equal(r.friendlyName, 'no mac');
+    assert.equal(r.certificate.subject, 'CN=jsec ec leaf');
+    assert.equal(r.certificate.checkPrivateKey(r.privateKey), true);
+    assert.equal(r.chain.length, 1);
+    assert.throws(() => c.parsePkcs12Sync(nomac, 'wrong'), is('ERR_JSEC_CRYPTO_BAD_PASSWORD', OpenSSLError));
+    // no MAC and no encryption: nothing depends on the password
+    openssl(['pkcs12', '-export', '-nomac', '-keypbe', 'NONE', '-certpbe', 'NONE', '-inkey', pki.rsa.keyPath, '-in', pki.rsa.certPath, '-passout', 'pass:pw', '-out', t.path('plain.p12')]);
+    const plain = readFileSync(t.path('plain.p12'));
+    for (const pw of ['pw', 'anything']) {
+      const p = c.parsePkcs12Sync(plain, pw);
+      assert.equal(p.mac, false);
+      assert.equal(p.certificate.checkPrivateKey(p.privateKey), true);
+    }
+  });
 });
 
 describe('jsec/cert objects as certificate inputs', () => {
