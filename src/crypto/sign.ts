@@ -123,7 +123,9 @@ export function sign(key: KeyInput, data: Data, options?: SignOptions): Buffer {
  * same options. Accepts a public key, a private key or a certificate.
  *
  * @returns `true` only for a valid signature; `false` for a wrong, truncated or malformed one.
- * @throws ConfigError only for bad arguments (wrong key type, options that do not fit the key).
+ * @throws ConfigError only for bad arguments (wrong key type, options that do not fit the key);
+ *   OpenSSLError `ERR_JSEC_CRYPTO_INVALID_KEY` for a key that cannot be read or is invalid
+ *   (an EC public point at infinity).
  */
 export function verify(key: KeyInput, data: Data, signature: Bytes, options?: Omit<SignOptions, 'passphrase'>): boolean {
   const o = validateOptions<SignOptions>('verify', options, SCHEMA);
