@@ -1,6 +1,6 @@
 // More known-answer tests from published vectors (test/crypto/vectors/extra.json):
-// AES-192/256-GCM from NIST CAVP, SHA-3-224/384/512 and SHA-384/512 two-block
-// messages, HKDF-SHA-1 (RFC 5869 A.4-A.7), PBKDF2-HMAC-SHA-256 (RFC 7914
+// RFC 4231 HMAC test cases 3-5 and 7, AES-192/256-GCM from NIST CAVP,
+// SHA-3-224/384/512 and SHA-384/512 two-block messages, HKDF-SHA-1 (RFC 5869 A.4-A.7), PBKDF2-HMAC-SHA-256 (RFC 7914
 // section 11), RFC 7748 iterated X25519/X448 and its Diffie-Hellman examples,
 // RFC 6979 P-384/P-521 signatures and RFC 8439 A.5, each with negative cases.
 import assert from 'node:assert/strict';
@@ -37,6 +37,15 @@ test('AEAD: CAVP AES-192/256-GCM encrypt and decrypt records, RFC 8439 A.5; tamp
     for (const f of bad) assert.throws(f, authFailed, v.ref);
   }
   assert.deepEqual([...algs].sort(), ['aes-192-gcm', 'aes-256-gcm', 'chacha20-poly1305']);
+});
+
+test('hmac: RFC 4231 test cases 3, 4, 5 (truncated) and 7', () => {
+  for (const v of V.hmac) {
+    const mac = c.hmac(v.alg, hex(v.key), hex(v.data)).toString('hex');
+    assert.equal(v.truncated ? mac.slice(0, v.mac.length) : mac, v.mac, v.ref);
+    assert.notEqual(c.hmac(v.alg, flip(hex(v.key)), hex(v.data)).toString('hex').slice(0, v.mac.length), v.mac);
+    assert.notEqual(c.hmac(v.alg, hex(v.key), flip(hex(v.data))).toString('hex').slice(0, v.mac.length), v.mac);
+  }
 });
 
 test('digest: CAVP SHA-3-224/384/512 and FIPS 180 two-block SHA-384/512', () => {
