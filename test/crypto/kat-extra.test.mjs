@@ -1,8 +1,9 @@
 // More known-answer tests from published vectors (test/crypto/vectors/extra.json):
 // RFC 4231 HMAC test cases 3-5 and 7, AES-192/256-GCM from NIST CAVP,
-// SHA-3-224/384/512 and SHA-384/512 two-block messages, HKDF-SHA-1 (RFC 5869 A.4-A.7), PBKDF2-HMAC-SHA-256 (RFC 7914
-// section 11), RFC 7748 iterated X25519/X448 and its Diffie-Hellman examples,
-// RFC 6979 P-384/P-521 signatures and RFC 8439 A.5, each with negative cases.
+// SHA-3-224/384/512 and SHA-384/512 two-block messages, HKDF-SHA-1 (RFC 5869
+// A.4-A.7), PBKDF2-HMAC-SHA-256 (RFC 7914 section 11), RFC 7748 iterated
+// X25519/X448 and its Diffie-Hellman examples, RFC 6979 P-384/P-521
+// signatures and RFC 8439 A.5, each with negative cases.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
