@@ -394,6 +394,9 @@ function genParams(type: unknown, options: unknown): { type: GenerateKeyType; ar
 }
 
 function formatPair(pair: { privateKey: nodeCrypto.KeyObject; publicKey: nodeCrypto.KeyObject }, format: 'keyobject' | KeyFormat): KeyPair<unknown> {
+  // OpenSSL made these: no need to check them again on first use.
+  checkedEcKeys.add(pair.privateKey);
+  checkedEcKeys.add(pair.publicKey);
   if (format === 'keyobject') return Object.freeze({ privateKey: pair.privateKey, publicKey: pair.publicKey });
   return Object.freeze({
     privateKey: exportKey(pair.privateKey, { format }),
