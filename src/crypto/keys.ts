@@ -139,9 +139,13 @@ interface PemInfo {
   der: Buffer;
 }
 
-function pemInfo(text: string, path: string): PemInfo {
+/**
+ * The key block of PEM text. With `preferPrivate`, a private key block wins
+ * over an earlier certificate or public key (a "certificate + key" bundle).
+ */
+function pemInfo(text: string, path: string, preferPrivate = false): PemInfo {
   const blocks = pemBlocks(text, path).filter((b) => /KEY$|^CERTIFICATE$/.test(b.label));
-  const b = blocks[0];
+  const b = (preferPrivate ? blocks.find((x) => /PRIVATE KEY$/.test(x.label)) : undefined) ?? blocks[0];
   if (!b) throw fail('ERR_JSEC_CRYPTO_INVALID_KEY', `The "${path}" argument holds no PEM key block`, { option: path });
   const encrypted = b.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(b.headers['Proc-Type'] ?? '');
   return { label: b.label, encrypted, der: b.der };
@@ -185,7 +189,7 @@ function loadPrivate(input: unknown, path: string, passphrase: Passphrase | unde
   }
   const pem = pemText(input as string | Bytes);
   if (pem !== undefined) {
-    const info = pemInfo(pem, path);
+    const info = pemInfo(pem, path, true);
     if (info.label === 'PUBLIC KEY' || info.label === 'RSA PUBLIC KEY' || info.label === 'CERTIFICATE') {
       throw fail('ERR_JSEC_CRYPTO_WRONG_KEY_TYPE', `The "${path}" PEM holds a ${info.label}; a private key is needed`, { option: path, expected: 'private', actual: 'public' });
     }
@@ -594,7 +598,7 @@ export function keyInfo(input: KeyInput, options?: { passphrase?: Passphrase }):
   checkKeyInput('key', input);
   const format = detectFormat(input);
   if (format === 'pem') {
-    const info = pemInfo(pemText(input as string | Bytes)!, 'key');
+    const info = pemInfo(pemText(input as string | Bytes)!, 'key', true);
     if (info.encrypted && o.passphrase === undefined) {
       const type = info.label === 'RSA PRIVATE KEY' ? 'rsa' : info.label === 'EC PRIVATE KEY' ? 'ec' : undefined;
       return Object.freeze({ kind: 'private', type, bits: undefined, curve: undefined, encrypted: true, format });

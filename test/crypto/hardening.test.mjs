@@ -276,6 +276,21 @@ describe('openssl cross-checks', () => {
     assert.equal(r.chainFriendlyNames.length, r.chain.length);
   });
 
+  test('a "certificate + private key" PEM bundle: the private key is found wherever it sits', () => {
+    for (const bundle of [pki.ec.cert + pki.ec.key, pki.ec.key + pki.ec.cert]) {
+      assert.equal(c.loadKey(bundle, { kind: 'private' }).type, 'private');
+      assert.equal(c.verify(pki.ec.cert, 'm', c.sign(bundle, 'm')), true);
+      assert.equal(c.exportPublicKey(bundle), c.exportPublicKey(pki.ec.key));
+      assert.equal(c.keyInfo(bundle).kind, 'private');
+    }
+    const encrypted = pki.ec.cert + c.exportKey(pki.ec.key, { passphrase: 'pw' });
+    assert.equal(c.keyInfo(encrypted).encrypted, true);
+    assert.throws(() => c.sign(encrypted, 'm'), is('ERR_MISSING_PASSPHRASE', ConfigError));
+    assert.equal(c.verify(pki.ec.cert, 'm', c.sign(encrypted, 'm', { passphrase: 'pw' })), true);
+    // no private key in it: still the typed error
+    assert.throws(() => c.sign(pki.ec.cert + pki.int.cert, 'm'), is('ERR_JSEC_CRYPTO_WRONG_KEY_TYPE'));
+  });
+
   test('PKCS#12 from openssl without a MAC (-nomac): parses with the right password; encrypted bags refuse a wrong one', { timeout: 60_000 }, async () => {
     openssl(['pkcs12', '-export', '-nomac', '-inkey', pki.ec.keyPath, '-in', pki.ec.certPath, '-certfile', pki.int.certPath, '-name', 'no mac', '-passout', 'pass:pw', '-out', t.path('nomac.p12')]);
     const nomac = readFileSync(t.path('nomac.p12'));
