@@ -93,6 +93,7 @@ export const DEFAULTS = Object.freeze({
     ccmNonceLength: d(12, 'A 12-byte CCM nonce allows messages up to 16 MiB and matches the GCM nonce size.'),
     pbkdf2Iterations: d(600_000, 'OWASP 2023 guidance for PBKDF2-HMAC-SHA256.'),
     scryptCost: d(32_768, 'N = 2^15, r = 8, p = 1: the RFC 7914 interactive-login parameters scaled up; about 32 MiB and 100 ms.'),
+    scryptMaxMemory: d(1024 ** 3, 'scrypt parameters needing more than 1 GiB (128 x N x r) are refused unless options.maxmem allows them: a slip in cost must not exhaust the machine.'),
     keyPassphraseCipher: d('aes-256-cbc' as const, 'PKCS#8 PBES2 with AES-256-CBC and PBKDF2-HMAC-SHA256, readable by every OpenSSL 1.x/3.x.'),
     pkcs12KeyEncryption: d('aes-256-cbc' as const, 'PBES2 (PBKDF2-HMAC-SHA256) with AES-256-CBC: what OpenSSL 3 writes; 3DES only with legacy: true.'),
     pkcs12CertEncryption: d('aes-256-cbc' as const, 'Certificates encrypted like the key, so a bag reveals no subject names; RC2-40 only with legacy: true.'),

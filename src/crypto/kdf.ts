@@ -100,7 +100,11 @@ export interface ScryptOptions {
   parallelization?: number;
   /** Output length in bytes (1 to 1024). Required. */
   length: number;
-  /** Memory ceiling in bytes; default: what N and r need (128 × N × r) plus 1 MiB, at least 32 MiB. */
+  /**
+   * Memory ceiling in bytes. Default: what N, r and p need (about 128 × N × r) plus 1 MiB, at least
+   * 32 MiB; parameters that need more than `defaults.crypto.scryptMaxMemory` (1 GiB) are refused
+   * (`ERR_OUT_OF_RANGE`) unless `maxmem` is given and covers them.
+   */
   maxmem?: number;
 }
 
@@ -117,7 +121,13 @@ function scryptArgs(password: unknown, salt: unknown, options: unknown) {
   if ((N & (N - 1)) !== 0) throw fail('ERR_OUT_OF_RANGE', `scrypt cost must be a power of two; got ${N}`, { option: 'cost' });
   const r = o.blockSize ?? 8;
   const p = o.parallelization ?? 1;
-  const maxmem = o.maxmem ?? Math.max(32 * 1024 * 1024, 128 * N * r + 128 * r * p + (1 << 20));
+  // OpenSSL allocates 128·r·(N + 2) bytes for V and 128·r·p for B.
+  const need = 128 * r * (N + 2) + 128 * r * p;
+  const ceiling = DEFAULTS.crypto.scryptMaxMemory.value;
+  if (o.maxmem === undefined && need > ceiling) {
+    throw fail('ERR_OUT_OF_RANGE', `scrypt with N = ${N}, r = ${r}, p = ${p} needs ${need} bytes, over the ${ceiling}-byte ceiling; pass maxmem to allow it`, { option: 'cost', max: ceiling, actual: need });
+  }
+  const maxmem = o.maxmem ?? Math.max(32 * 1024 * 1024, need + (1 << 20));
   return { pw: dataBuffer('password', password), salt: dataBuffer('salt', salt), length: o.length, opts: { N, r, p, maxmem } };
 }
 
@@ -128,7 +138,8 @@ function scryptError(err: unknown): never {
 /**
  * scrypt (RFC 7914) off the main thread.
  *
- * @throws ConfigError `ERR_OUT_OF_RANGE` (cost not a power of two, parameters over the memory limit), `ERR_MISSING_OPTION`
+ * @throws ConfigError `ERR_OUT_OF_RANGE` (cost not a power of two, parameters over `maxmem` or, without
+ *   it, over `defaults.crypto.scryptMaxMemory`), `ERR_MISSING_OPTION`
  */
 export async function scrypt(password: Data, salt: Data, options: ScryptOptions): Promise<Buffer> {
   const a = scryptArgs(password, salt, options);

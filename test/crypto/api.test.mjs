@@ -266,6 +266,12 @@ describe('KDF limits', () => {
     assert.throws(() => c.pbkdf2Sync('sha256', 'p', 's', { iterations: 1 }), is('ERR_MISSING_OPTION'));
     assert.throws(() => c.scryptSync('p', 's', { cost: 1000, length: 32 }), is('ERR_OUT_OF_RANGE'));
     assert.throws(() => c.scryptSync('p', 's', { cost: 1024, length: 32, maxmem: 1024 }), is('ERR_OUT_OF_RANGE'));
+    // over the 1 GiB default ceiling: refused before anything is allocated (2^21 x 8 x 128 = 2 GiB)
+    assert.throws(() => c.scryptSync('p', 's', { cost: 2 ** 21, length: 32 }), (e) => is('ERR_OUT_OF_RANGE', ConfigError)(e) && e.max === 1024 ** 3 && e.actual > 2 * 1024 ** 3);
+    await assert.rejects(c.scrypt('p', 's', { cost: 2 ** 20, blockSize: 16, length: 32 }), is('ERR_OUT_OF_RANGE'));
+    // just under it with the default, and an explicit maxmem is the caller's call
+    assert.equal(c.scryptSync('p', 's', { cost: 2 ** 10, blockSize: 8, length: 16 }).length, 16);
+    assert.equal(c.scryptSync('p', 's', { cost: 2 ** 4, blockSize: 1, length: 16, maxmem: 64 * 1024 }).length, 16);
     assert.equal((await c.pbkdf2('sha512', 'p', 's', { iterations: 10, length: 64 })).length, 64);
   });
 });
