@@ -11,6 +11,9 @@
 //   node scripts/bench-crypto.mjs [--seconds 1] [--rounds 3] [--bytes 16384] [--json]
 import { execFileSync } from 'node:child_process';
 import * as nodeCrypto from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as c from 'jsec/crypto';
 
@@ -48,6 +51,24 @@ function opensslSpeed(args) {
   return out.split('\n').filter((l) => l.startsWith('+F'));
 }
 
+// The per-message floor: scripts/bench/aead-per-message.c makes, in C and on
+// the OpenSSL that `openssl speed` runs on, the calls jsec's keyed path makes
+// per message. Built here when a C compiler and OpenSSL's headers are
+// present; the column is left out otherwise.
+function buildFloor() {
+  try {
+    const exe = join(mkdtempSync(join(tmpdir(), 'jsec-bench-')), 'aead-per-message');
+    const src = new URL('./bench/aead-per-message.c', import.meta.url).pathname;
+    execFileSync('cc', ['-O2', '-o', exe, src, '-lcrypto'], { stdio: 'ignore' });
+    return exe;
+  } catch {
+    return null;
+  }
+}
+const FLOOR = buildFloor();
+const FLOOR_CIPHER = { 'aes-128-gcm': 'AES-128-GCM', 'aes-256-gcm': 'AES-256-GCM', 'chacha20-poly1305': 'ChaCha20-Poly1305', 'aes-128-ccm': 'AES-128-CCM', 'aes-256-ccm': 'AES-256-CCM' };
+const floorRate = (alg) => Number(execFileSync(FLOOR, [FLOOR_CIPHER[alg], String(bytes), String(seconds)]).toString());
+
 const OSSL_CIPHER = { 'aes-128-gcm': 'aes-128-gcm', 'aes-256-gcm': 'aes-256-gcm', 'chacha20-poly1305': 'chacha20-poly1305', 'aes-128-ccm': 'aes-128-ccm', 'aes-256-ccm': 'aes-256-ccm' };
 
 function aeadCase(alg) {
@@ -68,9 +89,10 @@ function aeadCase(alg) {
     ci.final();
     ci.getAuthTag();
   };
-  const r = { jsec: [], keyedAlloc: [], oneShot: [], node: [], openssl: [], opensslAead: [] };
+  const r = { jsec: [], keyedAlloc: [], oneShot: [], node: [], openssl: [], opensslAead: [], floor: [] };
   for (let i = 0; i < rounds; i++) {
     r.jsec.push(rate(jsec) * bytes);
+    if (FLOOR) r.floor.push(floorRate(alg));
     r.keyedAlloc.push(rate(keyedAlloc) * bytes);
     r.oneShot.push(rate(oneShot) * bytes);
     r.node.push(rate(viaNode) * bytes);
@@ -83,7 +105,7 @@ function aeadCase(alg) {
   // Ratios are medians of per-round ratios: each round measures both sides
   // back to back, so a load spike moves numerator and denominator together.
   const pr = (a, b) => median(r[a].map((x, i) => x / r[b][i]));
-  return { algorithm: alg, bytes, jsecMBps: m.jsec / 1e6, jsecAllocMBps: m.keyedAlloc / 1e6, allocRatio: pr('keyedAlloc', 'openssl'), jsecOneShotMBps: m.oneShot / 1e6, oneShotRatio: pr('oneShot', 'openssl'), nodeCipherivMBps: m.node / 1e6, opensslMBps: m.openssl / 1e6, opensslAeadMBps: m.opensslAead / 1e6, ratio: pr('jsec', 'openssl'), ratioAead: pr('jsec', 'opensslAead'), nodeRatio: pr('node', 'openssl') };
+  return { algorithm: alg, bytes, jsecMBps: m.jsec / 1e6, jsecAllocMBps: m.keyedAlloc / 1e6, allocRatio: pr('keyedAlloc', 'openssl'), jsecOneShotMBps: m.oneShot / 1e6, oneShotRatio: pr('oneShot', 'openssl'), nodeCipherivMBps: m.node / 1e6, opensslMBps: m.openssl / 1e6, opensslAeadMBps: m.opensslAead / 1e6, ratio: pr('jsec', 'openssl'), ratioAead: pr('jsec', 'opensslAead'), nodeRatio: pr('node', 'openssl'), ...(FLOOR ? { floorMBps: m.floor / 1e6, floorRatio: pr('floor', 'openssl'), jsecFloorRatio: pr('jsec', 'floor') } : {}) };
 }
 
 const SIGN_CASES = [
@@ -131,9 +153,10 @@ if (values.json) {
   console.log(`\nAEAD encrypt, ${bytes}-byte messages (MB/s)`);
   console.log('jsec = AeadKey.encryptInto (keyed, caller-owned output), alloc = AeadKey.encrypt, one-shot = encrypt(), node-civ = node:crypto createCipheriv;');
   console.log('openssl = openssl speed -evp, o-aead = openssl speed -aead -evp; ratios against openssl speed -evp');
-  console.log('algorithm            jsec     alloc  one-shot  node-civ   openssl    o-aead     ratio ratio-aead alloc one-shot  node');
+  if (FLOOR) console.log('c = the same per-message OpenSSL calls as jsec, from C (scripts/bench/aead-per-message.c); jsec/c = jsec against it');
+  console.log(`algorithm            jsec     alloc  one-shot  node-civ   openssl    o-aead${FLOOR ? '         c' : ''}     ratio ratio-aead alloc one-shot  node${FLOOR ? '     c  jsec/c' : ''}`);
   const g = (x) => x.toFixed(2).padStart(6);
-  for (const a of aead) console.log(`${a.algorithm.padEnd(18)}${f(a.jsecMBps)}${f(a.jsecAllocMBps)}${f(a.jsecOneShotMBps)}${f(a.nodeCipherivMBps)}${f(a.opensslMBps)}${f(a.opensslAeadMBps)}${f(a.ratio, 2)}${g(a.ratioAead).padStart(11)}${g(a.allocRatio)}${g(a.oneShotRatio).padStart(9)}${g(a.nodeRatio)}`);
+  for (const a of aead) console.log(`${a.algorithm.padEnd(18)}${f(a.jsecMBps)}${f(a.jsecAllocMBps)}${f(a.jsecOneShotMBps)}${f(a.nodeCipherivMBps)}${f(a.opensslMBps)}${f(a.opensslAeadMBps)}${FLOOR ? f(a.floorMBps) : ''}${f(a.ratio, 2)}${g(a.ratioAead).padStart(11)}${g(a.allocRatio)}${g(a.oneShotRatio).padStart(9)}${g(a.nodeRatio)}${FLOOR ? g(a.floorRatio) + g(a.jsecFloorRatio).padStart(8) : ''}`);
   console.log('\nsign / verify (operations per second)');
   console.log('operation                  jsec-sign  openssl  ratio  jsec-verify  openssl  ratio');
   for (const s of signatures) console.log(`${s.operation.padEnd(24)}${f(s.jsecSignPerSec)}${f(s.opensslSignPerSec)}${f(s.signRatio, 2).padStart(7)}${f(s.jsecVerifyPerSec).padStart(13)}${f(s.opensslVerifyPerSec)}${f(s.verifyRatio, 2).padStart(7)}`);
