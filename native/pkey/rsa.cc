@@ -6,8 +6,10 @@
 #include <openssl/rsa.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
 
+#include "common/async.h"
 #include "common/module.h"
 #include "pkey/der.h"
 
@@ -73,40 +75,110 @@ Napi::Value Oaep(const Napi::CallbackInfo& info) {
   return v;
 }
 
+// RSA-PSS sign or verify on plain bytes: the one implementation behind rsaPss
+// and rsaPssAsync, safe off the main thread (no napi values). A failure is
+// recorded in `err` with the drained error queue; verification reports a bad
+// signature as `verified == false`, not as a failure.
+struct PssJob {
+  bool sign = false;
+  Bytes key;  // PKCS#8 (sign) or SPKI (verify) DER; cleansed once parsed
+  Bytes data;
+  const EVP_MD* md = nullptr;
+  const EVP_MD* mgf1 = nullptr;
+  int salt = 0;
+  Bytes signature;  // verify only
+};
+
+struct PssResult {
+  Bytes signature;  // sign
+  bool verified = false;
+};
+
+PssResult PssRun(PssJob& job, PendingError& err) {
+  ErrorQueueGuard guard;
+  PssResult out;
+  PkeyPtr key = job.sign ? der::PrivateKey(job.key) : der::PublicKey(job.key);
+  OPENSSL_cleanse(job.key.data(), job.key.size());
+  if (!key) {
+    err.Capture("ERR_JSEC_CRYPTO_INVALID_KEY", "could not read the RSA key");
+    return out;
+  }
+  MdCtxPtr mctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by mctx
+  int init = !mctx ? 0
+             : job.sign ? EVP_DigestSignInit(mctx.get(), &pctx, job.md, nullptr, key.get())
+                        : EVP_DigestVerifyInit(mctx.get(), &pctx, job.md, nullptr, key.get());
+  if (init != 1 || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, job.mgf1) <= 0 || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, job.salt) <= 0) {
+    err.Capture("ERR_JSEC_CRYPTO_WRONG_KEY_TYPE", "could not set up RSA-PSS");
+    return out;
+  }
+  if (job.sign) {
+    size_t len = 0;
+    if (EVP_DigestSign(mctx.get(), nullptr, &len, job.data.data(), job.data.size()) != 1) {
+      err.Capture("ERR_JSEC_OPENSSL", "RSA-PSS signing failed");
+      return out;
+    }
+    out.signature.resize(len);
+    if (EVP_DigestSign(mctx.get(), out.signature.data(), &len, job.data.data(), job.data.size()) != 1) {
+      out.signature.clear();
+      err.Capture("ERR_JSEC_OPENSSL", "RSA-PSS signing failed");
+      return out;
+    }
+    out.signature.resize(len);
+    return out;
+  }
+  out.verified = EVP_DigestVerify(mctx.get(), job.signature.data(), job.signature.size(), job.data.data(),
+                                  job.data.size()) == 1;
+  return out;
+}
+
+// Reads the arguments (sign, keyDer, data, hash, mgf1Hash, saltLength,
+// signature | null) into a job that owns copies of every input.
+PssJob PssArgs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PssJob job;
+  job.sign = info[0].ToBoolean();
+  job.key = ToBytes(info[1]);
+  job.data = ToBytes(info[2]);
+  job.md = Md(env, info[3]);
+  job.mgf1 = Md(env, info[4]);
+  job.salt = info[5].As<Napi::Number>().Int32Value();
+  if (!job.sign) job.signature = ToBytes(info[6]);
+  return job;
+}
+
+Napi::Value PssValue(Napi::Env env, bool sign, const PssResult& r) {
+  if (sign) return ToBuffer(env, r.signature);
+  return Napi::Boolean::New(env, r.verified);
+}
+
 // rsaPss(sign, keyDer, data, hash, mgf1Hash, saltLength, signature | null)
 //   -> Buffer (sign) or boolean (verify).
 Napi::Value Pss(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  bool sign = info[0].ToBoolean();
-  PkeyPtr key = Key(env, info[1], sign);
-  Bytes data = ToBytes(info[2]);
-  const EVP_MD* md = Md(env, info[3]);
-  const EVP_MD* mgf1 = Md(env, info[4]);
-  int salt = info[5].As<Napi::Number>().Int32Value();
-  MdCtxPtr mctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by mctx
-  int init = sign ? EVP_DigestSignInit(mctx.get(), &pctx, md, nullptr, key.get())
-                  : EVP_DigestVerifyInit(mctx.get(), &pctx, md, nullptr, key.get());
-  if (!mctx || init != 1 || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, mgf1) <= 0 || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt) <= 0) {
-    ThrowOpenSSL(env, "could not set up RSA-PSS", "ERR_JSEC_CRYPTO_WRONG_KEY_TYPE");
-  }
-  if (sign) {
-    size_t len = 0;
-    if (EVP_DigestSign(mctx.get(), nullptr, &len, data.data(), data.size()) != 1) ThrowOpenSSL(env, "RSA-PSS signing failed");
-    Bytes sig(len);
-    if (EVP_DigestSign(mctx.get(), sig.data(), &len, data.data(), data.size()) != 1) ThrowOpenSSL(env, "RSA-PSS signing failed");
-    sig.resize(len);
-    return ToBuffer(env, sig);
-  }
-  Bytes sig = ToBytes(info[6]);
-  int ok = EVP_DigestVerify(mctx.get(), sig.data(), sig.size(), data.data(), data.size());
-  return Napi::Boolean::New(env, ok == 1);
+  PssJob job = PssArgs(info);
+  PendingError err;
+  PssResult r = PssRun(job, err);
+  if (err.set) throw err.ToError(env);
+  return PssValue(env, job.sign, r);
+}
+
+// rsaPssAsync(same arguments) -> Promise of the same result; the RSA work runs
+// on the libuv thread pool over copies of the inputs.
+Napi::Value PssAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  auto job = std::make_shared<PssJob>(PssArgs(info));
+  bool sign = job->sign;
+  return RunAsync<PssResult>(
+      env, "jsec.rsaPss", [job](PendingError& err) -> PssResult { return PssRun(*job, err); },
+      [sign](Napi::Env e, PssResult& r) -> Napi::Value { return PssValue(e, sign, r); });
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  ExportFunctions(env, exports, {{"rsaOaep", Oaep}, {"rsaPss", Pss}});
+  ExportFunctions(env, exports, {{"rsaOaep", Oaep}, {"rsaPss", Pss}, {"rsaPssAsync", PssAsync}});
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ export {
   type KeyInfo,
   type RawKeyType,
 } from './keys.js';
-export { sign, verify, deriveSharedSecret, type SignOptions } from './sign.js';
+export { sign, verify, signAsync, verifyAsync, deriveSharedSecret, type SignOptions } from './sign.js';
 export { hkdf, hkdfSync, pbkdf2, pbkdf2Sync, scrypt, scryptSync, type HkdfOptions, type Pbkdf2Options, type ScryptOptions } from './kdf.js';
 export { encrypt, decrypt, generateNonce, cipherInfo, createAeadKey, AeadKey, AEAD_ALGORITHMS, type AeadKeyState, type AeadAlgorithm, type CipherInfo, type EncryptOptions, type Sealed } from './aead.js';
 export { rsaEncrypt, rsaDecrypt, rsaMaxPlaintext, type RsaEncryptionOptions } from './rsa.js';

@@ -94,33 +94,94 @@ function spkiOrPkcs8(key: nodeCrypto.KeyObject): Buffer {
   return key.type === 'private' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' });
 }
 
+interface SignJob {
+  key: nodeCrypto.KeyObject;
+  plan: Plan;
+  msg: Buffer;
+}
+
+interface VerifyJob extends SignJob {
+  sig: Buffer;
+}
+
+/** Validation and planning shared by {@link sign} and {@link signAsync}. */
+function signJob(key: KeyInput, data: Data, options: SignOptions | undefined, where: string): SignJob {
+  const o = validateOptions<SignOptions>(where, options, SIGN_SCHEMA);
+  const k = privateKeyOf(key, 'key', o.passphrase);
+  return { key: k, plan: plan(k, o, false), msg: dataBuffer('data', data) };
+}
+
+/** Validation and planning shared by {@link verify} and {@link verifyAsync}. */
+function verifyJob(key: KeyInput, data: Data, signature: Bytes, options: Omit<SignOptions, 'passphrase'> | undefined, where: string): VerifyJob {
+  const o = validateOptions<SignOptions>(where, options, SCHEMA);
+  const k = publicKeyOf(key, 'key');
+  const p = plan(k, o, true);
+  return { key: k, plan: p, msg: dataBuffer('data', data), sig: asBuffer('signature', signature) };
+}
+
+function nodeKey(j: SignJob): nodeCrypto.SignKeyObjectInput & nodeCrypto.VerifyKeyObjectInput {
+  return { key: j.key, ...j.plan.nodeOptions } as nodeCrypto.SignKeyObjectInput & nodeCrypto.VerifyKeyObjectInput;
+}
+
+function signFailed(err: unknown): Error {
+  return fail('ERR_JSEC_OPENSSL', 'Signing failed', { cause: err });
+}
+
 /**
  * Signs `data` with a private key.
  *
  * Defaults per key type: Ed25519/Ed448 pure (no hash option); ECDSA with the
  * curve's hash and DER output; RSA PKCS#1 v1.5 with SHA-256 (`padding: 'pss'`
  * for PSS, salt = hash length, MGF1 = message hash unless `mgf1Hash`).
+ * Runs on the calling thread; {@link signAsync} is the same on the thread pool.
  *
  * @throws ConfigError `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE` (X25519/X448 or a public key), `ERR_JSEC_CONFLICTING_OPTIONS`
  *   (an option that does not apply to the key type), `ERR_MISSING_PASSPHRASE`
  * @throws OpenSSLError `ERR_JSEC_CRYPTO_BAD_PASSWORD`, `ERR_JSEC_CRYPTO_INVALID_KEY`, `ERR_JSEC_OPENSSL` (signing failed, e.g. PSS salt too long for the key)
  */
 export function sign(key: KeyInput, data: Data, options?: SignOptions): Buffer {
-  const o = validateOptions<SignOptions>('sign', options, SIGN_SCHEMA);
-  const k = privateKeyOf(key, 'key', o.passphrase);
-  const p = plan(k, o, false);
-  const msg = dataBuffer('data', data);
-  if (p.kind === 'native-pss') return native().rsaPss(true, spkiOrPkcs8(k), msg, p.hash!, p.mgf1Hash, p.salt, null);
+  const j = signJob(key, data, options, 'sign');
+  const p = j.plan;
+  if (p.kind === 'native-pss') return native().rsaPss(true, spkiOrPkcs8(j.key), j.msg, p.hash!, p.mgf1Hash, p.salt, null);
   try {
-    return nodeCrypto.sign(p.hash, msg, { key: k, ...p.nodeOptions } as nodeCrypto.SignKeyObjectInput);
+    return nodeCrypto.sign(p.hash, j.msg, nodeKey(j));
   } catch (err) {
-    throw fail('ERR_JSEC_OPENSSL', 'Signing failed', { cause: err });
+    throw signFailed(err);
   }
+}
+
+/**
+ * {@link sign} off the main thread: same options, defaults, validation,
+ * errors and result, but the signature is computed on the libuv thread pool
+ * (Node's `crypto.sign` callback form; the addon's thread-pool job for RSA-PSS
+ * with a distinct `mgf1Hash`), so an RSA-4096 signature does not block the
+ * event loop. The inputs are copied before the work starts: changing `data`
+ * afterwards does not affect the signature.
+ *
+ * Never throws: bad arguments reject the promise (same codes and classes as {@link sign}).
+ *
+ * @returns a promise of the signature.
+ * @throws (rejects with) ConfigError `ERR_JSEC_CRYPTO_WRONG_KEY_TYPE`, `ERR_JSEC_CONFLICTING_OPTIONS`,
+ *   `ERR_MISSING_PASSPHRASE`; OpenSSLError `ERR_JSEC_CRYPTO_BAD_PASSWORD`, `ERR_JSEC_CRYPTO_INVALID_KEY`,
+ *   `ERR_JSEC_OPENSSL` (signing failed)
+ */
+export async function signAsync(key: KeyInput, data: Data, options?: SignOptions): Promise<Buffer> {
+  const j = signJob(key, data, options, 'signAsync');
+  const p = j.plan;
+  if (p.kind === 'native-pss') return native().rsaPssAsync(true, spkiOrPkcs8(j.key), j.msg, p.hash!, p.mgf1Hash, p.salt, null);
+  return new Promise<Buffer>((resolve, reject) => {
+    try {
+      nodeCrypto.sign(p.hash, j.msg, nodeKey(j), (err, signature) => (err ? reject(signFailed(err)) : resolve(signature)));
+    } catch (err) {
+      reject(signFailed(err));
+    }
+  });
 }
 
 /**
  * Verifies a signature made by {@link sign} (or any standard signer) with the
  * same options. Accepts a public key, a private key or a certificate.
+ * Runs on the calling thread; {@link verifyAsync} is the same on the thread pool.
  *
  * @returns `true` only for a valid signature; `false` for a wrong, truncated or malformed one.
  * @throws ConfigError only for bad arguments (wrong key type, options that do not fit the key);
@@ -128,17 +189,46 @@ export function sign(key: KeyInput, data: Data, options?: SignOptions): Buffer {
  *   (an EC public point at infinity).
  */
 export function verify(key: KeyInput, data: Data, signature: Bytes, options?: Omit<SignOptions, 'passphrase'>): boolean {
-  const o = validateOptions<SignOptions>('verify', options, SCHEMA);
-  const k = publicKeyOf(key, 'key');
-  const p = plan(k, o, true);
-  const msg = dataBuffer('data', data);
-  const sig = asBuffer('signature', signature);
+  const j = verifyJob(key, data, signature, options, 'verify');
+  const p = j.plan;
   try {
-    if (p.kind === 'native-pss') return native().rsaPss(false, spkiOrPkcs8(k), msg, p.hash!, p.mgf1Hash, p.salt, sig);
-    return nodeCrypto.verify(p.hash, msg, { key: k, ...p.nodeOptions } as nodeCrypto.VerifyKeyObjectInput, sig);
+    if (p.kind === 'native-pss') return native().rsaPss(false, spkiOrPkcs8(j.key), j.msg, p.hash!, p.mgf1Hash, p.salt, j.sig);
+    return nodeCrypto.verify(p.hash, j.msg, nodeKey(j), j.sig);
   } catch {
     return false;
   }
+}
+
+/**
+ * {@link verify} off the main thread: same options, defaults, validation and
+ * result, computed on the libuv thread pool (Node's `crypto.verify` callback
+ * form; the addon's thread-pool job for RSA-PSS with a distinct `mgf1Hash`).
+ * The inputs are copied before the work starts.
+ *
+ * Never throws: bad arguments reject the promise (same codes and classes as {@link verify}).
+ *
+ * @returns a promise of `true` only for a valid signature; it resolves `false`
+ *   (never rejects) for a wrong, truncated or malformed signature.
+ * @throws (rejects with) ConfigError for bad arguments (wrong key type, options that do not fit the key);
+ *   OpenSSLError `ERR_JSEC_CRYPTO_INVALID_KEY` for a key that cannot be read or is invalid.
+ */
+export async function verifyAsync(key: KeyInput, data: Data, signature: Bytes, options?: Omit<SignOptions, 'passphrase'>): Promise<boolean> {
+  const j = verifyJob(key, data, signature, options, 'verifyAsync');
+  const p = j.plan;
+  if (p.kind === 'native-pss') {
+    try {
+      return await native().rsaPssAsync(false, spkiOrPkcs8(j.key), j.msg, p.hash!, p.mgf1Hash, p.salt, j.sig);
+    } catch {
+      return false;
+    }
+  }
+  return new Promise<boolean>((resolve) => {
+    try {
+      nodeCrypto.verify(p.hash, j.msg, nodeKey(j), j.sig, (err, ok) => resolve(!err && ok === true));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**

@@ -550,6 +550,9 @@ export interface NativeBinding {
   rsaOaep(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Buffer;
   rsaPss(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Buffer;
   rsaPss(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): boolean;
+  /** {@link NativeBinding.rsaPss} on the libuv thread pool (inputs are copied first). */
+  rsaPssAsync(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Promise<Buffer>;
+  rsaPssAsync(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): Promise<boolean>;
   // --- end crypto ---
 
   // --- ocsp (jsec/ocsp) ---
