@@ -108,7 +108,21 @@ void CheckCcmSizes(Napi::Env env, bool ccm, size_t data, size_t aad) {
     ThrowError(env, "ERR_OUT_OF_RANGE", "CCM messages and AAD are limited to 2^31 - 1 bytes here");
 }
 
-// aeadSeal(alg, key, nonce, aad | null, plaintext, tagLength) -> Buffer(ciphertext || tag)
+// A caller-owned output (TypeScript checked its size and overlap) or, with
+// `*allocated` set, a new Buffer.
+unsigned char* OutputOf(const Napi::CallbackInfo& info, size_t index, size_t size, Napi::Value* result, bool* allocated) {
+  View given = info.Length() > index ? ViewOf(info[index]) : View();
+  *allocated = given.size == 0;
+  if (!*allocated) {
+    *result = info[index];
+    return const_cast<unsigned char*>(given.data);
+  }
+  auto out = Napi::Buffer<unsigned char>::New(info.Env(), size);
+  *result = out;
+  return out.Data();
+}
+
+// aeadSeal(alg, key, nonce, aad | null, plaintext, tagLength, output?) -> ciphertext || tag
 Napi::Value Seal(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
@@ -130,11 +144,12 @@ Napi::Value Seal(const Napi::CallbackInfo& info) {
       (aad.size > 0 && !Update(ctx.get(), true, nullptr, aad.data, aad.size, nullptr))) {
     ThrowOpenSSL(env, "AEAD setup failed");
   }
-  auto out = Napi::Buffer<unsigned char>::New(env, pt.size + static_cast<size_t>(tagLen));
-  unsigned char* o = out.Data();
+  Napi::Value out;
+  bool allocated = false;
+  unsigned char* o = OutputOf(info, 6, pt.size + static_cast<size_t>(tagLen), &out, &allocated);
   // Re-read the input: allocating the output may not move it (JS is paused),
   // but the view must be taken after every allocation that could run GC.
-  pt = ViewOf(info[4]);
+  if (allocated) pt = ViewOf(info[4]);
   size_t done = 0;
   if (ccm ? EVP_EncryptUpdate(ctx.get(), o, &outl, pt.data, static_cast<int>(pt.size)) != 1
           : !Update(ctx.get(), true, o, pt.data, pt.size, &done)) {
@@ -240,20 +255,6 @@ KeyState* StateOf(const Napi::CallbackInfo& info, bool live = true) {
   auto* k = static_cast<KeyState*>(p);
   if (live && !k->enc) ThrowError(info.Env(), "ERR_JSEC_CLOSED", "the AEAD key was closed");
   return k;
-}
-
-// A caller-owned output (TypeScript checked its size and overlap) or, with
-// `*allocated` set, a new Buffer.
-unsigned char* OutputOf(const Napi::CallbackInfo& info, size_t index, size_t size, Napi::Value* result, bool* allocated) {
-  View given = info.Length() > index ? ViewOf(info[index]) : View();
-  *allocated = given.size == 0;
-  if (!*allocated) {
-    *result = info[index];
-    return const_cast<unsigned char*>(given.data);
-  }
-  auto out = Napi::Buffer<unsigned char>::New(info.Env(), size);
-  *result = out;
-  return out.Data();
 }
 
 // aeadKeyNew(alg, key) -> External

@@ -173,6 +173,15 @@ export interface Sealed {
   readonly tag: Buffer;
 }
 
+/**
+ * The ciphertext and tag as views of one output. The output comes from
+ * `Buffer.allocUnsafe`, so below 4 KiB it is a slice of Node's shared pool,
+ * which costs a fraction of a fresh allocation; it is fully overwritten.
+ */
+function sealedIn(out: Buffer, length: number): Sealed {
+  return Object.freeze({ ciphertext: out.subarray(0, length), tag: out.subarray(length) });
+}
+
 function checkSizes(ci: CipherInfo, key: Buffer, nonce: Buffer, tagLength: number): void {
   if (key.length !== ci.keyLength) {
     throw fail('ERR_JSEC_CRYPTO_INVALID_KEY_LENGTH', `${ci.name} keys are ${ci.keyLength} bytes, not ${key.length}`, { expected: ci.keyLength, actual: key.length });
@@ -204,8 +213,9 @@ export function encrypt(algorithm: AeadAlgorithm, key: Bytes, nonce: Bytes, plai
   checkSizes(ci, k, iv, tagLength);
   const pt = dataBuffer('plaintext', plaintext);
   checkCcmLength(ci, iv, pt.length);
-  const sealed = native().aeadSeal(ALG_INDEX[ci.name], k, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength);
-  return Object.freeze({ ciphertext: sealed.subarray(0, pt.length), tag: sealed.subarray(pt.length) });
+  const out = Buffer.allocUnsafe(pt.length + tagLength);
+  native().aeadSeal(ALG_INDEX[ci.name], k, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength, out);
+  return sealedIn(out, pt.length);
 }
 
 /**
@@ -288,8 +298,9 @@ export class AeadKey {
     checkNonceTag(this.#info, iv, tagLength, this.#rules);
     const pt = dataBuffer('plaintext', plaintext);
     checkCcmLength(this.#info, iv, pt.length, this.#rules);
-    const sealed = this.#native.aeadKeySeal(h, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength);
-    return Object.freeze({ ciphertext: sealed.subarray(0, pt.length), tag: sealed.subarray(pt.length) });
+    const out = Buffer.allocUnsafe(pt.length + tagLength);
+    this.#native.aeadKeySeal(h, iv, o.aad === undefined ? null : dataBuffer('aad', o.aad), pt, tagLength, out);
+    return sealedIn(out, pt.length);
   }
 
   /** Authenticates and decrypts like {@link decrypt}. @throws as {@link decrypt}, and StateError `ERR_JSEC_CLOSED` */

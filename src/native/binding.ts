@@ -536,7 +536,7 @@ export interface NativeBinding {
   /** Throws ERR_JSEC_CRYPTO_INVALID_KEY unless the EC private key (PKCS#8 DER) has a scalar in [1, n-1] whose public point matches. */
   ecPrivateKeyCheck(pkcs8: Uint8Array): void;
   /** One-shot AEAD; `alg` indexes aes-128/192/256-gcm, chacha20-poly1305, aes-128/192/256-ccm. Returns ciphertext || tag. */
-  aeadSeal(alg: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | null, plaintext: Uint8Array, tagLength: number): Buffer;
+  aeadSeal(alg: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | null, plaintext: Uint8Array, tagLength: number, output?: Uint8Array): Buffer;
   /** Throws ERR_JSEC_CRYPTO_AUTH_FAILED (output wiped) when the tag does not verify. */
   aeadOpen(alg: number, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | null, ciphertext: Uint8Array, tag: Uint8Array): Buffer;
   /** A key bound to one AEAD algorithm (key schedule computed once). */
