@@ -23,56 +23,122 @@ const EVP_MD* Md(Napi::Env env, const Napi::Value& v) {
   return md;
 }
 
-PkeyPtr Key(Napi::Env env, const Napi::Value& v, bool priv) {
-  Bytes d = ToBytes(v);
-  PkeyPtr k = priv ? der::PrivateKey(d) : der::PublicKey(d);
-  if (!k) ThrowOpenSSL(env, "could not read the RSA key", "ERR_JSEC_CRYPTO_INVALID_KEY");
-  return k;
+// RSA-OAEP encrypt or decrypt on plain bytes: the one implementation behind
+// rsaOaep and rsaOaepAsync, safe off the main thread (no napi values). A
+// failure is recorded in `err`; every decryption failure is the same error
+// with an empty queue, so nothing distinguishes a bad padding from a wrong
+// label or key (no padding oracle in the code).
+struct OaepJob {
+  bool encrypt = false;
+  Bytes key;   // SPKI (encrypt) or PKCS#8 (decrypt) DER; cleansed once parsed
+  Bytes data;  // plaintext (encrypt; cleansed after use) or ciphertext
+  const EVP_MD* md = nullptr;
+  const EVP_MD* mgf1 = nullptr;
+  Bytes label;  // empty: no label
+};
+
+// Cleanses a byte vector when the scope ends, on every path.
+struct CleanseOnExit {
+  Bytes& b;
+  ~CleanseOnExit() { OPENSSL_cleanse(b.data(), b.size()); }
+};
+
+Bytes OaepRun(OaepJob& job, PendingError& err) {
+  ErrorQueueGuard guard;
+  Bytes empty;
+  CleanseOnExit wipeData{job.encrypt ? job.data : empty};
+  PkeyPtr key = job.encrypt ? der::PublicKey(job.key) : der::PrivateKey(job.key);
+  OPENSSL_cleanse(job.key.data(), job.key.size());
+  if (!key) {
+    err.Capture("ERR_JSEC_CRYPTO_INVALID_KEY", "could not read the RSA key");
+    return Bytes();
+  }
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  if (!ctx || (job.encrypt ? EVP_PKEY_encrypt_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), job.md) <= 0 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), job.mgf1) <= 0) {
+    err.Capture("ERR_JSEC_CRYPTO_WRONG_KEY_TYPE", "could not set up RSA-OAEP");
+    return Bytes();
+  }
+  if (!job.label.empty()) {
+    // The context takes ownership of an OPENSSL_malloc'd copy.
+    auto* l = static_cast<unsigned char*>(OPENSSL_malloc(job.label.size()));
+    if (l == nullptr) {
+      err.Capture("ERR_JSEC_OPENSSL", "out of memory");
+      return Bytes();
+    }
+    std::memcpy(l, job.label.data(), job.label.size());
+    if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx.get(), l, static_cast<int>(job.label.size())) <= 0) {
+      OPENSSL_free(l);
+      err.Capture("ERR_JSEC_OPENSSL", "could not set the OAEP label");
+      return Bytes();
+    }
+  }
+  auto op = job.encrypt ? EVP_PKEY_encrypt : EVP_PKEY_decrypt;
+  const char* code = job.encrypt ? "ERR_JSEC_CRYPTO_PLAINTEXT_TOO_LONG" : "ERR_JSEC_CRYPTO_DECRYPT_FAILED";
+  const char* what = job.encrypt ? "RSA-OAEP encryption failed (plaintext too long?)" : "RSA-OAEP decryption failed";
+  size_t outLen = 0;
+  Bytes out;
+  if (op(ctx.get(), nullptr, &outLen, job.data.data(), job.data.size()) == 1) {
+    out.resize(outLen);
+    if (op(ctx.get(), out.data(), &outLen, job.data.data(), job.data.size()) == 1) {
+      out.resize(outLen);
+      return out;
+    }
+  }
+  OPENSSL_cleanse(out.data(), out.size());
+  if (job.encrypt) {
+    err.Capture(code, what);
+  } else {
+    ERR_clear_error();
+    err.Capture(code, what, false);
+  }
+  return Bytes();
+}
+
+// Reads the arguments (encrypt, keyDer, data, hash, mgf1Hash, label | null)
+// into a job that owns copies of every input. The digests are resolved
+// first, so nothing secret has been copied when an unknown name throws.
+OaepJob OaepArgs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  OaepJob job;
+  job.encrypt = info[0].ToBoolean();
+  job.md = Md(env, info[3]);
+  job.mgf1 = Md(env, info[4]);
+  job.key = ToBytes(info[1]);
+  job.data = ToBytes(info[2]);
+  if (!info[5].IsNull() && !info[5].IsUndefined()) job.label = ToBytes(info[5]);
+  return job;
+}
+
+// Turns the result into a Buffer and cleanses the native copy (a plaintext
+// when decrypting).
+Napi::Value OaepValue(Napi::Env env, Bytes& out) {
+  Napi::Value v = ToBuffer(env, out);
+  OPENSSL_cleanse(out.data(), out.size());
+  return v;
 }
 
 // rsaOaep(encrypt, keyDer, data, hash, mgf1Hash, label | null) -> Buffer
 Napi::Value Oaep(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ErrorQueueGuard guard;
-  bool encrypt = info[0].ToBoolean();
-  PkeyPtr key = Key(env, info[1], !encrypt);
-  Bytes in = ToBytes(info[2]);
-  const EVP_MD* md = Md(env, info[3]);
-  const EVP_MD* mgf1 = Md(env, info[4]);
-  Bytes label = info[5].IsNull() || info[5].IsUndefined() ? Bytes() : ToBytes(info[5]);
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
-  if (!ctx || (encrypt ? EVP_PKEY_encrypt_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) <= 0 ||
-      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), md) <= 0 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), mgf1) <= 0) {
-    ThrowOpenSSL(env, "could not set up RSA-OAEP", "ERR_JSEC_CRYPTO_WRONG_KEY_TYPE");
-  }
-  if (!label.empty()) {
-    // The context takes ownership of an OPENSSL_malloc'd copy.
-    auto* l = static_cast<unsigned char*>(OPENSSL_malloc(label.size()));
-    if (l == nullptr) ThrowOpenSSL(env, "out of memory");
-    std::memcpy(l, label.data(), label.size());
-    if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx.get(), l, static_cast<int>(label.size())) <= 0) {
-      OPENSSL_free(l);
-      ThrowOpenSSL(env, "could not set the OAEP label");
-    }
-  }
-  size_t outLen = 0;
-  auto op = encrypt ? EVP_PKEY_encrypt : EVP_PKEY_decrypt;
-  if (op(ctx.get(), nullptr, &outLen, in.data(), in.size()) != 1) {
-    ThrowOpenSSL(env, encrypt ? "RSA-OAEP encryption failed" : "RSA-OAEP decryption failed",
-                 encrypt ? "ERR_JSEC_CRYPTO_PLAINTEXT_TOO_LONG" : "ERR_JSEC_CRYPTO_DECRYPT_FAILED");
-  }
-  Bytes out(outLen);
-  if (op(ctx.get(), out.data(), &outLen, in.data(), in.size()) != 1) {
-    if (encrypt) ThrowOpenSSL(env, "RSA-OAEP encryption failed (plaintext too long?)", "ERR_JSEC_CRYPTO_PLAINTEXT_TOO_LONG");
-    // One error for every decryption failure: no padding oracle in the code.
-    ERR_clear_error();
-    ThrowError(env, "ERR_JSEC_CRYPTO_DECRYPT_FAILED", "RSA-OAEP decryption failed");
-  }
-  out.resize(outLen);
-  Napi::Value v = ToBuffer(env, out);
-  OPENSSL_cleanse(out.data(), out.size());
-  return v;
+  OaepJob job = OaepArgs(info);
+  PendingError err;
+  Bytes out = OaepRun(job, err);
+  if (err.set) throw err.ToError(env);
+  return OaepValue(env, out);
+}
+
+// rsaOaepAsync(same arguments) -> Promise of the same result; the RSA work
+// runs on the libuv thread pool over copies of the inputs.
+Napi::Value OaepAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ErrorQueueGuard guard;
+  auto job = std::make_shared<OaepJob>(OaepArgs(info));
+  return RunAsync<Bytes>(
+      env, "jsec.rsaOaep", [job](PendingError& err) -> Bytes { return OaepRun(*job, err); },
+      [](Napi::Env e, Bytes& out) -> Napi::Value { return OaepValue(e, out); });
 }
 
 // RSA-PSS sign or verify on plain bytes: the one implementation behind rsaPss
@@ -178,7 +244,7 @@ Napi::Value PssAsync(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
-  ExportFunctions(env, exports, {{"rsaOaep", Oaep}, {"rsaPss", Pss}, {"rsaPssAsync", PssAsync}});
+  ExportFunctions(env, exports, {{"rsaOaep", Oaep}, {"rsaOaepAsync", OaepAsync}, {"rsaPss", Pss}, {"rsaPssAsync", PssAsync}});
 }
 
 }  // namespace

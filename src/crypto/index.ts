@@ -43,7 +43,7 @@ export {
 export { sign, verify, signAsync, verifyAsync, deriveSharedSecret, type SignOptions } from './sign.js';
 export { hkdf, hkdfSync, pbkdf2, pbkdf2Sync, scrypt, scryptSync, type HkdfOptions, type Pbkdf2Options, type ScryptOptions } from './kdf.js';
 export { encrypt, decrypt, generateNonce, cipherInfo, createAeadKey, AeadKey, AEAD_ALGORITHMS, type AeadKeyState, type AeadAlgorithm, type CipherInfo, type EncryptOptions, type Sealed } from './aead.js';
-export { rsaEncrypt, rsaDecrypt, rsaMaxPlaintext, type RsaEncryptionOptions } from './rsa.js';
+export { rsaEncrypt, rsaEncryptAsync, rsaDecrypt, rsaDecryptAsync, rsaMaxPlaintext, type RsaDecryptionOptions, type RsaEncryptionOptions } from './rsa.js';
 export {
   createPkcs12,
   createPkcs12Sync,

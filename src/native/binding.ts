@@ -548,6 +548,8 @@ export interface NativeBinding {
   /** Frees the contexts (idempotent); later seal/open throw ERR_JSEC_CLOSED. */
   aeadKeyClose(key: NativeAeadKey): void;
   rsaOaep(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Buffer;
+  /** {@link NativeBinding.rsaOaep} on the libuv thread pool (inputs are copied first). */
+  rsaOaepAsync(encrypt: boolean, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, label: Uint8Array | null): Promise<Buffer>;
   rsaPss(sign: true, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: null): Buffer;
   rsaPss(sign: false, key: Uint8Array, data: Uint8Array, hash: string, mgf1Hash: string, saltLength: number, signature: Uint8Array): boolean;
   /** {@link NativeBinding.rsaPss} on the libuv thread pool (inputs are copied first). */
