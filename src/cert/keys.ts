@@ -8,7 +8,7 @@
  * @internal
  * @module
  */
-import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, KeyObject, type JsonWebKey } from 'node:crypto';
 import { createError } from '../errors/index.js';
 import { isBytes } from '../config/validate.js';
 import { native } from '../native/loader.js';
@@ -53,7 +53,16 @@ function keyGenArgs(type: KeyType): [string, object] {
 /** Generates a key pair synchronously (blocks the event loop; RSA takes a while). */
 export function generateKeySync(type: KeyType): GeneratedKey {
   const [alg, opts] = keyGenArgs(type);
-  return generateKeyPairSync(alg as 'ec', opts as { namedCurve: string });
+  if (!JWK_EXPORT_HAZARD || !jwkCapable(alg)) return generateKeyPairSync(alg as 'ec', opts as { namedCurve: string });
+  // Node 20: the job encodes the private key as JWK while it is alive, and
+  // the KeyObject made from that JWK shares no lock with the job.
+  const pair = generateKeyPairSync(alg as 'ec', { ...(opts as { namedCurve: string }), privateKeyEncoding: { format: 'jwk' } } as never) as unknown as {
+    publicKey: KeyObject;
+    privateKey: NativeJwk;
+  };
+  const privateKey = createPrivateKey({ key: pair.privateKey, format: 'jwk' });
+  jwkCache.set(privateKey, pair.privateKey);
+  return { privateKey, publicKey: pair.publicKey };
 }
 
 /** Generates a key pair on the libuv thread pool. */
@@ -61,8 +70,15 @@ export function generateKey(type: KeyType): Promise<GeneratedKey> {
   const [alg, opts] = keyGenArgs(type);
   return new Promise((resolve, reject) => {
     generateKeyPair(alg as 'ec', opts as { namedCurve: string }, (err, publicKey, privateKey) => {
-      if (err) reject(createError('ERR_JSEC_CERT_KEY_INVALID', `key generation failed: ${err.message}`, { cause: err }));
-      else resolve({ publicKey, privateKey });
+      if (err) {
+        reject(createError('ERR_JSEC_CERT_KEY_INVALID', `key generation failed: ${err.message}`, { cause: err }));
+        return;
+      }
+      // The generation job is alive while its callback runs, so this JWK
+      // export cannot meet Node 20's deadlock (see JWK_EXPORT_HAZARD); later
+      // exports of this key go through exportJwk.
+      if (jwkCapable(alg)) jwkCache.set(privateKey, privateKey.export({ format: 'jwk' }) as NativeJwk);
+      resolve({ publicKey, privateKey });
     });
   });
 }
@@ -140,6 +156,34 @@ export type NativeJwk = Record<string, string>;
 const jwkCache = new WeakMap<KeyObject, Buffer | NativeJwk>();
 
 /**
+ * Node 20's JWK export holds the key's lock while it allocates the JWK's
+ * strings. When that allocation runs a garbage collection that finalises the
+ * finished generation job which made the key, the job's destructor takes the
+ * same lock and the thread deadlocks: `generateKeyPairSync` followed by
+ * `export({ format: 'jwk' })` hangs within a few thousand rounds there (never
+ * on Node 22 or 24, nor with DER exports). On Node 20, jsec takes JWK only
+ * while the job is alive or from a copy that shares no lock with a job.
+ */
+const JWK_EXPORT_HAZARD = Number(process.versions.node.split('.')[0]) < 22;
+
+function jwkCapable(type: string): boolean {
+  return type === 'ec' || type === 'rsa' || type === 'ed25519' || type === 'ed448';
+}
+
+/**
+ * `key.export({ format: 'jwk' })` without Node 20's deadlock: there, the JWK
+ * comes from a copy made through DER (its own lock); elsewhere directly.
+ */
+export function exportJwk(key: KeyObject): JsonWebKey {
+  if (!JWK_EXPORT_HAZARD) return key.export({ format: 'jwk' });
+  const copy =
+    key.type === 'private'
+      ? createPrivateKey({ key: key.export({ type: 'pkcs8', format: 'der' }), format: 'der', type: 'pkcs8' })
+      : createPublicKey({ key: key.export({ type: 'spki', format: 'der' }), format: 'der', type: 'spki' });
+  return copy.export({ format: 'jwk' });
+}
+
+/**
  * A private key in the form the native builders take: JWK members for EC,
  * RSA, Ed25519 and Ed448 keys (Node exports these without an OpenSSL encoder
  * lookup, and OpenSSL imports them without a decoder lookup: about ten times
@@ -149,7 +193,9 @@ export function nativePrivateKey(key: KeyObject): Buffer | NativeJwk {
   let v = jwkCache.get(key);
   if (!v) {
     const t = key.asymmetricKeyType;
-    if (t === 'ec' || t === 'rsa' || t === 'ed25519' || t === 'ed448') {
+    // On Node 20 a key whose JWK was not taken at generation goes as DER
+    // (see JWK_EXPORT_HAZARD): one DER export is cheaper than exportJwk's copy.
+    if (t !== undefined && jwkCapable(t) && !JWK_EXPORT_HAZARD) {
       try {
         v = key.export({ format: 'jwk' }) as NativeJwk;
       } catch {

@@ -9,6 +9,7 @@ import * as nodeCrypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { DEFAULTS } from '../config/defaults.js';
 import { isBytes, validateOptions, type Schema } from '../config/validate.js';
+import { exportJwk } from '../cert/keys.js';
 import { native } from '../native/loader.js';
 import { base64urlDecode, looksLikePem, pemBlocks } from './encoding.js';
 import { asBuffer, CURVES, curveFromNode, dataBuffer, fail, OPENSSL_CURVE, oneOf, type Bytes, type Curve } from './internal.js';
@@ -515,7 +516,7 @@ export function exportKey(key: KeyInput, options?: ExportKeyOptions): string | B
       throw fail('ERR_JSEC_CONFLICTING_OPTIONS', 'encoding, passphrase and cipher do not apply to JWK output');
     }
     if (t === 'rsa-pss') throw fail('ERR_JSEC_UNSUPPORTED', 'RSA-PSS keys have no JWK form');
-    return k.export({ format: 'jwk' });
+    return exportJwk(k);
   }
   if (k.type === 'public') {
     const enc = o.encoding ?? 'spki';
@@ -716,7 +717,7 @@ export function exportRawKey(key: KeyInput, options?: { compressed?: boolean }):
   const o = validateOptions<{ compressed?: boolean }>('exportRawKey', options, { compressed: { type: 'boolean' } });
   const k = anyKeyOf(key);
   const t = requireType(k, ['ec', 'ed25519', 'ed448', 'x25519', 'x448'], 'exportRawKey');
-  const jwk = k.export({ format: 'jwk' });
+  const jwk = exportJwk(k);
   if (t !== 'ec') return base64urlDecode(k.type === 'private' ? jwk.d! : jwk.x!);
   if (k.type === 'private') return base64urlDecode(jwk.d!);
   const point = Buffer.concat([Buffer.from([4]), base64urlDecode(jwk.x!), base64urlDecode(jwk.y!)]);
