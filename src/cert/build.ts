@@ -12,7 +12,7 @@ import { defaults } from '../config/defaults.js';
 import { native } from '../native/loader.js';
 import type { NativeCertSpec, NativeExtensionSpec, NativeGeneralNameInput } from '../native/binding.js';
 import { Certificate } from './certificate.js';
-import { digestFor, nativePrivateKey, spkiDer } from './keys.js';
+import { digestFor, nativePrivateKey, spkiDer, type DeferredKey } from './keys.js';
 import { ekuOids, keyUsageBits, type DistinguishedName } from './names.js';
 
 /** id-kp-timeStamping (RFC 3161): alone in a critical EKU. */
@@ -75,7 +75,7 @@ export interface CertificateSpec {
   /** The subject's public key (a private key gives its public half). Default: `signingKey`'s (self-signed). */
   publicKey?: KeyObject;
   /** The key that signs: the issuer's private key, or the subject's own for self-signed. */
-  signingKey: KeyObject;
+  signingKey: KeyObject | DeferredKey;
   /** The issuer's certificate; omit for self-signed. Its subject becomes the issuer name, its SKI the AKI; `signingKey` must match it. */
   issuer?: Certificate;
   /** Serial (positive, big-endian bytes, at most 20 octets). */

@@ -12,7 +12,7 @@ import { deepFreeze, validateOptions, type Schema } from '../config/validate.js'
 import type { NativeGeneralNameInput } from '../native/binding.js';
 import { buildCertificate, buildCertificateAsync, DIGESTS, randomSerial, serialBytes, type CertificateSpec, type Digest, type RandomSource } from './build.js';
 import { Certificate, toCertificate, type CertificateInput } from './certificate.js';
-import { generateKey, generateKeySync, isRsa, KEY_TYPES, pkcs8Pem, toPrivateKey, toPublicKey, type KeyType, type PrivateKeyInput, type PublicKeyInput } from './keys.js';
+import { generateKey, generateKeySync, isRsa, KEY_TYPES, pkcs8Pem, toPrivateKey, toPublicKey, type DeferredKey, type GeneratedKey, type KeyType, type PrivateKeyInput, type PublicKeyInput } from './keys.js';
 import { KEY_USAGE, nameValue, normalizeName, normalizeSan, type GeneralNameInput, type KeyUsage, type NameInput } from './names.js';
 
 /** Options shared by {@link generateSelfSigned} and {@link generate}. */
@@ -243,7 +243,7 @@ function defaultKeyUsage(ca: boolean, subjectKey: KeyObject): KeyUsage[] {
   return isRsa(subjectKey) ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
 }
 
-function finish(p: Plan, subjectPrivate: KeyObject | undefined, subjectPublic: KeyObject): CertificateSpec {
+function finish(p: Plan, subjectPrivate: KeyObject | DeferredKey | undefined, subjectPublic: KeyObject): CertificateSpec {
   const spec: CertificateSpec = {
     ...p.spec,
     keyUsage: p.spec.keyUsage ?? defaultKeyUsage(p.spec.basicConstraints?.ca === true, subjectPublic),
@@ -256,8 +256,9 @@ function finish(p: Plan, subjectPrivate: KeyObject | undefined, subjectPublic: K
   return spec;
 }
 
-function result(certificate: Certificate, privateKey: KeyObject | undefined): GeneratedCertificate {
-  // PEM forms are made on first use: many callers only need the objects.
+function result(certificate: Certificate, owner: { readonly privateKey: KeyObject } | undefined): GeneratedCertificate {
+  // PEM forms are made on first use: many callers only need the objects; so
+  // is a generated key's KeyObject where it is not made with the key.
   let key: string | undefined;
   return Object.freeze({
     certificate,
@@ -265,17 +266,20 @@ function result(certificate: Certificate, privateKey: KeyObject | undefined): Ge
       return certificate.pem;
     },
     get key() {
-      if (privateKey) key ??= pkcs8Pem(privateKey);
+      if (owner) key ??= pkcs8Pem(owner.privateKey);
       return key;
     },
-    privateKey,
+    get privateKey() {
+      return owner?.privateKey;
+    },
   });
 }
 
-function keysFor(p: Plan, generated: { privateKey: KeyObject; publicKey: KeyObject } | undefined): [KeyObject | undefined, KeyObject] {
-  if (p.publicKey) return [undefined, p.publicKey];
-  const priv = p.key ?? generated!.privateKey;
-  return [priv, generated?.publicKey ?? toPublicKey(priv)];
+/** The subject's keys: who signs a self-signed certificate, its public key, and who owns the private key. */
+function keysFor(p: Plan, generated: GeneratedKey | undefined): [KeyObject | DeferredKey | undefined, KeyObject, { readonly privateKey: KeyObject } | undefined] {
+  if (p.publicKey) return [undefined, p.publicKey, undefined];
+  if (p.key) return [p.key, toPublicKey(p.key), { privateKey: p.key }];
+  return [generated!.deferred ?? generated!.privateKey, generated!.publicKey, generated];
 }
 
 /**
@@ -291,9 +295,9 @@ function keysFor(p: Plan, generated: { privateKey: KeyObject; publicKey: KeyObje
 export async function generateSelfSigned(options?: CertificateOptions): Promise<GeneratedSelfSigned> {
   const p = plan('generateSelfSigned', options, false);
   const generated = p.key ? undefined : await generateKey(p.keyType);
-  const [priv, pub] = keysFor(p, generated);
+  const [priv, pub, owner] = keysFor(p, generated);
   const certificate = await buildCertificateAsync(finish(p, priv, pub));
-  return result(certificate, priv) as GeneratedSelfSigned;
+  return result(certificate, owner) as GeneratedSelfSigned;
 }
 
 /**
@@ -303,8 +307,8 @@ export async function generateSelfSigned(options?: CertificateOptions): Promise<
 export function generateSelfSignedSync(options?: CertificateOptions): GeneratedSelfSigned {
   const p = plan('generateSelfSignedSync', options, false);
   const generated = p.key ? undefined : generateKeySync(p.keyType);
-  const [priv, pub] = keysFor(p, generated);
-  return result(buildCertificate(finish(p, priv, pub)), priv) as GeneratedSelfSigned;
+  const [priv, pub, owner] = keysFor(p, generated);
+  return result(buildCertificate(finish(p, priv, pub)), owner) as GeneratedSelfSigned;
 }
 
 /**
@@ -317,14 +321,14 @@ export function generateSelfSignedSync(options?: CertificateOptions): GeneratedS
 export async function generate(options: IssuedCertificateOptions): Promise<GeneratedCertificate> {
   const p = plan('generate', options, true);
   const generated = p.key || p.publicKey ? undefined : await generateKey(p.keyType);
-  const [priv, pub] = keysFor(p, generated);
-  return result(await buildCertificateAsync(finish(p, priv, pub)), priv);
+  const [priv, pub, owner] = keysFor(p, generated);
+  return result(await buildCertificateAsync(finish(p, priv, pub)), owner);
 }
 
 /** Synchronous {@link generate}. */
 export function generateSync(options: IssuedCertificateOptions): GeneratedCertificate {
   const p = plan('generateSync', options, true);
   const generated = p.key || p.publicKey ? undefined : generateKeySync(p.keyType);
-  const [priv, pub] = keysFor(p, generated);
-  return result(buildCertificate(finish(p, priv, pub)), priv);
+  const [priv, pub, owner] = keysFor(p, generated);
+  return result(buildCertificate(finish(p, priv, pub)), owner);
 }

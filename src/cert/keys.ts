@@ -27,6 +27,18 @@ export type PublicKeyInput = KeyObject | string | Buffer | Uint8Array;
 export interface GeneratedKey {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
+  /**
+   * Set when the private key is known in native form before any KeyObject
+   * exists (Node 20's sync path, see JWK_EXPORT_HAZARD): signing uses it, and
+   * `privateKey` is made on first read.
+   */
+  readonly deferred?: DeferredKey;
+}
+
+/** A private key for the native builders without a KeyObject yet. */
+export interface DeferredKey {
+  readonly asymmetricKeyType: string;
+  readonly native: NativeJwk;
 }
 
 function keyGenArgs(type: KeyType): [string, object] {
@@ -60,9 +72,21 @@ export function generateKeySync(type: KeyType): GeneratedKey {
     publicKey: KeyObject;
     privateKey: NativeJwk;
   };
-  const privateKey = createPrivateKey({ key: pair.privateKey, format: 'jwk' });
-  jwkCache.set(privateKey, pair.privateKey);
-  return { privateKey, publicKey: pair.publicKey };
+  // Making a KeyObject from JWK costs about as much as the certificate on
+  // OpenSSL 3.0, so it waits until something reads `privateKey`.
+  const jwk = pair.privateKey;
+  let made: KeyObject | undefined;
+  return {
+    get privateKey() {
+      if (!made) {
+        made = createPrivateKey({ key: jwk, format: 'jwk' });
+        jwkCache.set(made, jwk);
+      }
+      return made;
+    },
+    publicKey: pair.publicKey,
+    deferred: { asymmetricKeyType: alg, native: jwk },
+  };
 }
 
 /** Generates a key pair on the libuv thread pool. */
@@ -189,7 +213,8 @@ export function exportJwk(key: KeyObject): JsonWebKey {
  * lookup, and OpenSSL imports them without a decoder lookup: about ten times
  * cheaper than PKCS#8 DER on OpenSSL 3.0), else PKCS#8 DER. Cached per KeyObject.
  */
-export function nativePrivateKey(key: KeyObject): Buffer | NativeJwk {
+export function nativePrivateKey(key: KeyObject | DeferredKey): Buffer | NativeJwk {
+  if (!(key instanceof KeyObject)) return key.native;
   let v = jwkCache.get(key);
   if (!v) {
     const t = key.asymmetricKeyType;
@@ -220,7 +245,7 @@ export function spkiDer(key: KeyObject): Buffer {
 }
 
 /** The signature digest for a key: none for Ed25519/Ed448 (they hash internally), else `digest`. */
-export function digestFor(key: KeyObject, digest: string): string {
+export function digestFor(key: { readonly asymmetricKeyType?: string | undefined }, digest: string): string {
   const t = key.asymmetricKeyType;
   return t === 'ed25519' || t === 'ed448' ? '' : digest;
 }
