@@ -35,3 +35,22 @@ test('generate-then-export rounds never hang (Node 20 JWK export deadlock)', { t
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout, String(6000 + 1000 + 1500 + 1500));
 });
+
+test('a sync-generated key signs its certificate and reads back as the matching KeyObject and PEM', async () => {
+  const { generateSelfSignedSync, generateSync, verifySignature } = await import('jsec/cert');
+  const { KeyObject, createPublicKey, createPrivateKey, sign, verify } = await import('node:crypto');
+  for (const keyType of ['ec-p256', 'ec-p384', 'ed25519', 'ed448', 'rsa-2048']) {
+    const root = generateSelfSignedSync({ keyType, ca: true, commonName: `root ${keyType}` });
+    assert.ok(verifySignature(root.certificate, root.certificate), keyType);
+    assert.ok(root.privateKey instanceof KeyObject && root.privateKey.type === 'private', keyType);
+    assert.equal(root.privateKey, root.privateKey, 'made once');
+    const spki = (k) => createPublicKey(k).export({ type: 'spki', format: 'der' });
+    assert.deepEqual(spki(root.privateKey), spki(root.cert), keyType);
+    assert.deepEqual(spki(createPrivateKey(root.key)), spki(root.cert), keyType);
+    const alg = keyType.startsWith('ed') ? null : 'sha256';
+    assert.ok(verify(alg, Buffer.from('m'), createPublicKey(root.cert), sign(alg, Buffer.from('m'), root.privateKey)), keyType);
+    const leaf = generateSync({ keyType, commonName: 'leaf', issuer: { certificate: root.certificate, key: root.privateKey } });
+    assert.ok(verifySignature(leaf.certificate, root.certificate), keyType);
+    assert.deepEqual(spki(leaf.privateKey), spki(leaf.cert), keyType);
+  }
+});
