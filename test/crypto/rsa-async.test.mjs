@@ -6,12 +6,15 @@
 // the OAEP work running as a thread-pool request (shown structurally with
 // async_hooks, not by timing). Asserts codes and classes, never messages.
 import assert from 'node:assert/strict';
-import { createHook } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import * as c from 'jsec/crypto';
 import { ConfigError, JsecError, OpenSSLError } from 'jsec/errors';
 import { openssl, tempDir } from '../helpers/crypto-pki.mjs';
+import { tracePool } from '../helpers/thread-pool.mjs';
+
+// The thread-pool request types async_hooks reports for this file's calls.
+const POOL_TYPES = ['jsec.rsaOaep'];
 
 const HASHES = ['sha1', 'sha256', 'sha384', 'sha512'];
 // A different MGF1 hash for each OAEP hash.
@@ -231,35 +234,6 @@ describe('PKCS#1 v1.5 (dangerous option) behaves as the sync form on this Node l
   });
 });
 
-// The thread-pool request type the addon's Node-API async work gives async_hooks.
-const POOL_TYPE = 'jsec.rsaOaep';
-
-// Runs `start` with an async hook that records the addon's thread-pool
-// requests it creates and their `before` callbacks. A request's `before`
-// fires only when the event loop runs its completion after the pool finished
-// the work. Nothing here depends on how fast the machine is: while microtasks
-// keep running, the event loop cannot run any completion.
-async function tracePool(start) {
-  const seen = new Map();
-  const hook = createHook({
-    init(id, type) { if (type === POOL_TYPE) seen.set(id, { type, before: 0 }); },
-    before(id) { const r = seen.get(id); if (r) r.before++; },
-  });
-  hook.enable();
-  try {
-    const p = start();
-    const created = [...seen.entries()];
-    let settled = false;
-    p.then(() => { settled = true; }, () => { settled = true; });
-    for (let i = 0; i < 50; i++) await null;
-    const settledBeforeLoopTurn = settled;
-    const beforeCallbacksThen = created.map(([, r]) => r.before);
-    const outcome = await p.then((value) => ({ value }), (error) => ({ error }));
-    return { ...outcome, created: created.map(([, r]) => ({ ...r })), settledBeforeLoopTurn, beforeCallbacksThen };
-  } finally {
-    hook.disable();
-  }
-}
 
 describe('the OAEP work runs on the libuv thread pool', () => {
   test('each call queues exactly one thread-pool request and settles only from its completion callback', async () => {
@@ -275,7 +249,7 @@ describe('the OAEP work runs on the libuv thread pool', () => {
       ['rsaDecryptAsync tampered (rejects)', () => c.rsaDecryptAsync(pair.privateKey, flip(ct), distinct), null],
     ];
     for (const [name, start, expected] of calls) {
-      const r = await tracePool(start);
+      const r = await tracePool(POOL_TYPES, start);
       if (expected === null) {
         assert.ok(r.error instanceof OpenSSLError && r.error.code === 'ERR_JSEC_CRYPTO_DECRYPT_FAILED', name);
       } else if (name.startsWith('rsaEncrypt')) {
@@ -293,7 +267,7 @@ describe('the OAEP work runs on the libuv thread pool', () => {
   test('control: the sync forms (addon path included) and bad arguments create no request', async () => {
     const pair = k[2048];
     const o = { hash: 'sha256', mgf1Hash: 'sha1' };
-    const r = await tracePool(async () => {
+    const r = await tracePool(POOL_TYPES, async () => {
       c.rsaDecrypt(pair.privateKey, c.rsaEncrypt(pair.publicKey, 'sync', o), o);
       await c.rsaEncryptAsync(pair.publicKey, 'x', { hsah: 'sha256' }).catch(() => {});
       await c.rsaDecryptAsync(pair.publicKey, Buffer.alloc(256)).catch(() => {});

@@ -4,12 +4,15 @@
 // thread-pool request (shown structurally with async_hooks, not by timing).
 // Asserts codes and classes, never messages.
 import assert from 'node:assert/strict';
-import { createHook } from 'node:async_hooks';
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { before, describe, test } from 'node:test';
 import * as c from 'jsec/crypto';
 import { ConfigError, JsecError, OpenSSLError } from 'jsec/errors';
+import { tracePool } from '../helpers/thread-pool.mjs';
+
+// The thread-pool request types async_hooks reports for this file's calls.
+const POOL_TYPES = ['SIGNREQUEST', 'jsec.rsaPss'];
 
 const MSG = Buffer.from('signAsync: the quick brown fox');
 const k = {};
@@ -171,37 +174,6 @@ describe('signAsync / verifyAsync agree with sign / verify', () => {
   });
 });
 
-// The thread-pool request types Node (crypto jobs) and the addon (Node-API
-// async work) give async_hooks.
-const POOL_TYPES = ['SIGNREQUEST', 'jsec.rsaPss'];
-
-// Runs `start` with an async hook that records the thread-pool requests it
-// creates and their `before` callbacks. A request's `before` fires only when
-// the event loop runs its completion after the pool finished the work; a
-// synchronous crypto job creates the same resource type but never gets one.
-// Nothing here depends on how fast the machine is: while microtasks keep
-// running, the event loop cannot run any completion.
-async function tracePool(start) {
-  const seen = new Map();
-  const hook = createHook({
-    init(id, type) { if (POOL_TYPES.includes(type)) seen.set(id, { type, before: 0 }); },
-    before(id) { const r = seen.get(id); if (r) r.before++; },
-  });
-  hook.enable();
-  try {
-    const p = start();
-    const created = [...seen.entries()];
-    let settled = false;
-    p.then(() => { settled = true; }, () => { settled = true; });
-    for (let i = 0; i < 50; i++) await null;
-    const settledBeforeLoopTurn = settled;
-    const beforeCallbacksThen = created.map(([, r]) => r.before);
-    const value = await p;
-    return { value, created: created.map(([, r]) => ({ ...r })), settledBeforeLoopTurn, beforeCallbacksThen };
-  } finally {
-    hook.disable();
-  }
-}
 
 describe('the work runs on the libuv thread pool', () => {
   const pss = { padding: 'pss', hash: 'sha384', mgf1Hash: 'sha256' };
@@ -222,7 +194,7 @@ describe('the work runs on the libuv thread pool', () => {
 
   test('each call queues exactly one thread-pool request and settles only from its completion callback', async () => {
     for (const [name, type, start] of calls()) {
-      const t = await tracePool(start);
+      const t = await tracePool(POOL_TYPES, start);
       assert.ok(typeof t.value === 'boolean' || Buffer.isBuffer(t.value), name);
       assert.equal(t.created.length, 1, `${name}: one request created during the call`);
       assert.equal(t.created[0].type, type, name);
@@ -235,7 +207,7 @@ describe('the work runs on the libuv thread pool', () => {
   test('control: the synchronous forms complete without any completion callback', async () => {
     // sign() runs Node's crypto job synchronously: the request exists but the
     // event loop never calls back into it; the addon's sync rsaPss creates none.
-    const t = await tracePool(async () => {
+    const t = await tracePool(POOL_TYPES, async () => {
       c.sign(k.p256.privateKey, MSG);
       c.sign(k.rsa.privateKey, MSG, pss);
       await new Promise((resolve) => setImmediate(resolve));
