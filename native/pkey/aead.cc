@@ -122,92 +122,121 @@ unsigned char* OutputOf(const Napi::CallbackInfo& info, size_t index, size_t siz
   return out.Data();
 }
 
-// aeadSeal(alg, key, nonce, aad | null, plaintext, tagLength, output?) -> ciphertext || tag
-Napi::Value Seal(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  ErrorQueueGuard guard;
-  int alg = info[0].As<Napi::Number>().Int32Value();
-  View key = ViewOf(info[1]), iv = ViewOf(info[2]), pt = ViewOf(info[4]);
-  View aad = ViewOf(info[3]);  // null: none
-  int tagLen = info[5].As<Napi::Number>().Int32Value();
-  EVP_CIPHER* cipher = Cipher(alg);
-  if (cipher == nullptr) ThrowOpenSSL(env, std::string(kNames[alg]) + " is not available", "ERR_JSEC_UNSUPPORTED");
-  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  bool ccm = IsCcm(alg);
-  CheckCcmSizes(env, ccm, pt.size, aad.size);
+// One message's arguments: nonce, AAD (null: none), data, then the tag
+// length (sealing) or the tag (opening), then an optional output; `at` is
+// the nonce's index (the one-shot calls have algorithm and key before it).
+struct Message {
+  View iv, aad, data, tag;
+  int tagLen = 0;
+  size_t out = 0;  // index of the optional output argument
+
+  Message(const Napi::CallbackInfo& info, size_t at, bool seal)
+      : iv(ViewOf(info[at])), aad(ViewOf(info[at + 1])), data(ViewOf(info[at + 2])), out(at + 4) {
+    if (seal) {
+      tagLen = info[at + 3].As<Napi::Number>().Int32Value();
+    } else {
+      tag = ViewOf(info[at + 3]);
+      tagLen = static_cast<int>(tag.size);
+    }
+  }
+};
+
+// The per-message setup on a context that has its cipher (and its key,
+// except for CCM, which takes `key` again per message): the nonce length
+// (only when it differs from *ivLen; every time when ivLen is null or for
+// CCM), CCM's tag and message lengths, the nonce, then the AAD.
+bool Begin(EVP_CIPHER_CTX* ctx, bool seal, bool ccm, const unsigned char* key, const Message& m, size_t* ivLen) {
+  if (ccm || ivLen == nullptr || *ivLen != m.iv.size) {
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(m.iv.size), nullptr) != 1) {
+      if (ivLen != nullptr) *ivLen = 0;
+      return false;
+    }
+    if (ivLen != nullptr) *ivLen = m.iv.size;
+  }
   int outl = 0;
-  if (!ctx || EVP_EncryptInit_ex2(ctx.get(), cipher, nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size), nullptr) != 1 ||
-      (ccm && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, tagLen, nullptr) != 1) ||
-      EVP_EncryptInit_ex2(ctx.get(), nullptr, key.data, iv.data, nullptr) != 1 ||
-      (ccm && EVP_EncryptUpdate(ctx.get(), nullptr, &outl, nullptr, static_cast<int>(pt.size)) != 1) ||
-      (aad.size > 0 && !Update(ctx.get(), true, nullptr, aad.data, aad.size, nullptr))) {
-    ThrowOpenSSL(env, "AEAD setup failed");
-  }
-  Napi::Value out;
-  bool allocated = false;
-  unsigned char* o = OutputOf(info, 6, pt.size + static_cast<size_t>(tagLen), &out, &allocated);
-  // Re-read the input: allocating the output may not move it (JS is paused),
-  // but the view must be taken after every allocation that could run GC.
-  if (allocated) pt = ViewOf(info[4]);
-  size_t done = 0;
-  if (ccm ? EVP_EncryptUpdate(ctx.get(), o, &outl, pt.data, static_cast<int>(pt.size)) != 1
-          : !Update(ctx.get(), true, o, pt.data, pt.size, &done)) {
-    ThrowOpenSSL(env, "AEAD encryption failed");
-  }
-  if (ccm) done = static_cast<size_t>(outl);
-  int fin = 0;
-  if (EVP_EncryptFinal_ex(ctx.get(), o + done, &fin) != 1 ||
-      !GetTag(ctx.get(), o + pt.size, tagLen)) {
-    ThrowOpenSSL(env, "AEAD finalisation failed");
-  }
-  return out;
+  void* ccmTag = seal ? nullptr : const_cast<unsigned char*>(m.tag.data);
+  int len = static_cast<int>(m.data.size);
+  return (!ccm || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, m.tagLen, ccmTag) == 1) &&
+         (seal ? EVP_EncryptInit_ex2(ctx, nullptr, key, m.iv.data, nullptr) : EVP_DecryptInit_ex2(ctx, nullptr, key, m.iv.data, nullptr)) == 1 &&
+         (!ccm || (seal ? EVP_EncryptUpdate(ctx, nullptr, &outl, nullptr, len) : EVP_DecryptUpdate(ctx, nullptr, &outl, nullptr, len)) == 1) &&
+         (m.aad.size == 0 || Update(ctx, seal, nullptr, m.aad.data, m.aad.size, nullptr));
 }
 
-// aeadOpen(alg, key, nonce, aad | null, ciphertext, tag) -> Buffer(plaintext)
-// Throws ERR_JSEC_CRYPTO_AUTH_FAILED (and wipes the output) on a bad tag.
-Napi::Value Open(const Napi::CallbackInfo& info) {
+// Seals the message on a prepared context: setup, then ciphertext || tag
+// into the caller's output or a new Buffer.
+Napi::Value SealWith(const Napi::CallbackInfo& info, EVP_CIPHER_CTX* ctx, bool ccm, const unsigned char* key, Message m, size_t* ivLen) {
   Napi::Env env = info.Env();
-  ErrorQueueGuard guard;
-  int alg = info[0].As<Napi::Number>().Int32Value();
-  View key = ViewOf(info[1]), iv = ViewOf(info[2]), ct = ViewOf(info[4]), tag = ViewOf(info[5]);
-  View aad = ViewOf(info[3]);  // null: none
-  EVP_CIPHER* cipher = Cipher(alg);
-  if (cipher == nullptr) ThrowOpenSSL(env, std::string(kNames[alg]) + " is not available", "ERR_JSEC_UNSUPPORTED");
-  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-  bool ccm = IsCcm(alg);
-  CheckCcmSizes(env, ccm, ct.size, aad.size);
-  int outl = 0;
-  auto* tagp = const_cast<unsigned char*>(tag.data);
-  if (!ctx || EVP_DecryptInit_ex2(ctx.get(), cipher, nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(iv.size), nullptr) != 1 ||
-      (ccm && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), tagp) != 1) ||
-      EVP_DecryptInit_ex2(ctx.get(), nullptr, key.data, iv.data, nullptr) != 1 ||
-      (ccm && EVP_DecryptUpdate(ctx.get(), nullptr, &outl, nullptr, static_cast<int>(ct.size)) != 1) ||
-      (aad.size > 0 && !Update(ctx.get(), false, nullptr, aad.data, aad.size, nullptr))) {
-    ThrowOpenSSL(env, "AEAD setup failed");
+  CheckCcmSizes(env, ccm, m.data.size, m.aad.size);
+  if (!Begin(ctx, true, ccm, key, m, ivLen)) ThrowOpenSSL(env, "AEAD setup failed");
+  Napi::Value result;
+  bool allocated = false;
+  unsigned char* o = OutputOf(info, m.out, m.data.size + static_cast<size_t>(m.tagLen), &result, &allocated);
+  // Allocating the output may not move the input (JS is paused), but take
+  // the view again after any allocation all the same.
+  if (allocated) m.data = ViewOf(info[m.out - 2]);
+  int outl = 0, fin = 0;
+  size_t done = 0;
+  bool updated = ccm ? EVP_EncryptUpdate(ctx, o, &outl, m.data.data, static_cast<int>(m.data.size)) == 1
+                     : Update(ctx, true, o, m.data.data, m.data.size, &done);
+  if (ccm) done = static_cast<size_t>(outl);
+  if (!updated || EVP_EncryptFinal_ex(ctx, o + done, &fin) != 1 || !GetTag(ctx, o + m.data.size, m.tagLen)) {
+    ThrowOpenSSL(env, "AEAD encryption failed");
   }
-  auto out = Napi::Buffer<unsigned char>::New(env, ct.size);
-  unsigned char* o = out.Data();
-  ct = ViewOf(info[4]);
-  tag = ViewOf(info[5]);
-  bool ok;
-  if (ccm) {
-    // CCM verifies the tag inside the one update call (even for no data).
-    ok = EVP_DecryptUpdate(ctx.get(), o, &outl, ct.data, static_cast<int>(ct.size)) == 1;
-  } else {
-    int fin = 0;
-    size_t done = 0;
-    ok = Update(ctx.get(), false, o, ct.data, ct.size, &done) &&
-         SetTag(ctx.get(), tag) &&
-         EVP_DecryptFinal_ex(ctx.get(), o + done, &fin) == 1;
+  return result;
+}
+
+// Opens the message on a prepared context: the plaintext into the caller's
+// output or a new Buffer; on a bad tag the output is wiped and
+// ERR_JSEC_CRYPTO_AUTH_FAILED thrown.
+Napi::Value OpenWith(const Napi::CallbackInfo& info, EVP_CIPHER_CTX* ctx, bool ccm, const unsigned char* key, Message m, size_t* ivLen) {
+  Napi::Env env = info.Env();
+  CheckCcmSizes(env, ccm, m.data.size, m.aad.size);
+  if (!Begin(ctx, false, ccm, key, m, ivLen)) ThrowOpenSSL(env, "AEAD setup failed");
+  Napi::Value result;
+  bool allocated = false;
+  unsigned char* o = OutputOf(info, m.out, m.data.size, &result, &allocated);
+  if (allocated) {
+    m.data = ViewOf(info[m.out - 2]);
+    m.tag = ViewOf(info[m.out - 1]);
   }
+  int outl = 0, fin = 0;
+  size_t done = 0;
+  // CCM verifies the tag inside its one update call (even for no data).
+  bool ok = ccm ? EVP_DecryptUpdate(ctx, o, &outl, m.data.data, static_cast<int>(m.data.size)) == 1
+                : Update(ctx, false, o, m.data.data, m.data.size, &done) && SetTag(ctx, m.tag) &&
+                      EVP_DecryptFinal_ex(ctx, o + done, &fin) == 1;
   if (!ok) {
-    OPENSSL_cleanse(o, ct.size);
+    OPENSSL_cleanse(o, m.data.size);
     ERR_clear_error();
     ThrowError(env, "ERR_JSEC_CRYPTO_AUTH_FAILED", "AEAD authentication failed");
   }
-  return out;
+  return result;
+}
+
+// A fresh context for one message of `alg` (the one-shot calls).
+CipherCtxPtr OneShotContext(Napi::Env env, int alg, bool seal) {
+  EVP_CIPHER* cipher = Cipher(alg);
+  if (cipher == nullptr) ThrowOpenSSL(env, std::string(kNames[alg]) + " is not available", "ERR_JSEC_UNSUPPORTED");
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || (seal ? EVP_EncryptInit_ex2(ctx.get(), cipher, nullptr, nullptr, nullptr) : EVP_DecryptInit_ex2(ctx.get(), cipher, nullptr, nullptr, nullptr)) != 1)
+    ThrowOpenSSL(env, "AEAD setup failed");
+  return ctx;
+}
+
+// aeadSeal(alg, key, nonce, aad | null, plaintext, tagLength, output?) -> ciphertext || tag
+Napi::Value Seal(const Napi::CallbackInfo& info) {
+  ErrorQueueGuard guard;
+  int alg = info[0].As<Napi::Number>().Int32Value();
+  CipherCtxPtr ctx = OneShotContext(info.Env(), alg, true);
+  return SealWith(info, ctx.get(), IsCcm(alg), ViewOf(info[1]).data, Message(info, 2, true), nullptr);
+}
+
+// aeadOpen(alg, key, nonce, aad | null, ciphertext, tag, output?) -> plaintext
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  ErrorQueueGuard guard;
+  int alg = info[0].As<Napi::Number>().Int32Value();
+  CipherCtxPtr ctx = OneShotContext(info.Env(), alg, false);
+  return OpenWith(info, ctx.get(), IsCcm(alg), ViewOf(info[1]).data, Message(info, 2, false), nullptr);
 }
 
 // A keyed AEAD: the key schedule (and GCM's hash table) is computed once and
@@ -232,19 +261,6 @@ struct KeyState {
   }
   ~KeyState() { Release(); }
 };
-
-// The nonce length stays in the context between messages, so it is only set
-// when it changes (one provider round trip less per message). CCM sets its
-// key again per message and gets every parameter every time.
-bool SetIvLength(const KeyState& k, EVP_CIPHER_CTX* ctx, size_t len, size_t* current) {
-  if (!IsCcm(k.alg) && *current == len) return true;
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(len), nullptr) != 1) {
-    *current = 0;
-    return false;
-  }
-  *current = len;
-  return true;
-}
 
 // The state behind an aeadKeyNew() External. TypeScript passes only the
 // External it was given (it is never exposed), so the cast is sound.
@@ -277,79 +293,21 @@ Napi::Value KeyNew(const Napi::CallbackInfo& info) {
 }
 
 // aeadKeySeal(handle, nonce, aad | null, plaintext, tagLength, output?) -> ciphertext || tag
+// The nonce length stays in the context between messages, so it is set only
+// when it changes (one provider round trip less per message).
 Napi::Value KeySeal(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   KeyState* k = StateOf(info);
   ErrorQueueGuard guard;
-  View iv = ViewOf(info[1]), aad = ViewOf(info[2]), pt = ViewOf(info[3]);
-  int tagLen = info[4].As<Napi::Number>().Int32Value();
   bool ccm = IsCcm(k->alg);
-  CheckCcmSizes(env, ccm, pt.size, aad.size);
-  EVP_CIPHER_CTX* ctx = k->enc.get();
-  int outl = 0;
-  if (!SetIvLength(*k, ctx, iv.size, &k->encIvLen) ||
-      (ccm && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tagLen, nullptr) != 1) ||
-      EVP_EncryptInit_ex2(ctx, nullptr, ccm ? k->key.data() : nullptr, iv.data, nullptr) != 1 ||
-      (ccm && EVP_EncryptUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(pt.size)) != 1) ||
-      (aad.size > 0 && !Update(ctx, true, nullptr, aad.data, aad.size, nullptr))) {
-    ThrowOpenSSL(env, "AEAD setup failed");
-  }
-  Napi::Value result;
-  bool allocated = false;
-  unsigned char* o = OutputOf(info, 5, pt.size + static_cast<size_t>(tagLen), &result, &allocated);
-  // Allocating the output may not move the input (JS is paused), but take
-  // the view again after any allocation all the same.
-  if (allocated) pt = ViewOf(info[3]);
-  int fin = 0;
-  size_t done = 0;
-  bool updated = ccm ? EVP_EncryptUpdate(ctx, o, &outl, pt.data, static_cast<int>(pt.size)) == 1
-                     : Update(ctx, true, o, pt.data, pt.size, &done);
-  if (ccm) done = static_cast<size_t>(outl);
-  if (!updated || EVP_EncryptFinal_ex(ctx, o + done, &fin) != 1 || !GetTag(ctx, o + pt.size, tagLen)) {
-    ThrowOpenSSL(env, "AEAD encryption failed");
-  }
-  return result;
+  return SealWith(info, k->enc.get(), ccm, ccm ? k->key.data() : nullptr, Message(info, 1, true), &k->encIvLen);
 }
 
 // aeadKeyOpen(handle, nonce, aad | null, ciphertext, tag, output?) -> plaintext
-// (wiped and ERR_JSEC_CRYPTO_AUTH_FAILED thrown on a bad tag)
 Napi::Value KeyOpen(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   KeyState* k = StateOf(info);
   ErrorQueueGuard guard;
-  View iv = ViewOf(info[1]), aad = ViewOf(info[2]), ct = ViewOf(info[3]), tag = ViewOf(info[4]);
   bool ccm = IsCcm(k->alg);
-  CheckCcmSizes(env, ccm, ct.size, aad.size);
-  EVP_CIPHER_CTX* ctx = k->dec.get();
-  int outl = 0;
-  if (!SetIvLength(*k, ctx, iv.size, &k->decIvLen) ||
-      (ccm && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag.size), const_cast<unsigned char*>(tag.data)) != 1) ||
-      EVP_DecryptInit_ex2(ctx, nullptr, ccm ? k->key.data() : nullptr, iv.data, nullptr) != 1 ||
-      (ccm && EVP_DecryptUpdate(ctx, nullptr, &outl, nullptr, static_cast<int>(ct.size)) != 1) ||
-      (aad.size > 0 && !Update(ctx, false, nullptr, aad.data, aad.size, nullptr))) {
-    ThrowOpenSSL(env, "AEAD setup failed");
-  }
-  Napi::Value result;
-  bool allocated = false;
-  unsigned char* o = OutputOf(info, 5, ct.size, &result, &allocated);
-  if (allocated) {
-    ct = ViewOf(info[3]);
-    tag = ViewOf(info[4]);
-  }
-  bool ok;
-  if (ccm) {
-    ok = EVP_DecryptUpdate(ctx, o, &outl, ct.data, static_cast<int>(ct.size)) == 1;
-  } else {
-    int fin = 0;
-    size_t done = 0;
-    ok = Update(ctx, false, o, ct.data, ct.size, &done) && SetTag(ctx, tag) && EVP_DecryptFinal_ex(ctx, o + done, &fin) == 1;
-  }
-  if (!ok) {
-    OPENSSL_cleanse(o, ct.size);
-    ERR_clear_error();
-    ThrowError(env, "ERR_JSEC_CRYPTO_AUTH_FAILED", "AEAD authentication failed");
-  }
-  return result;
+  return OpenWith(info, k->dec.get(), ccm, ccm ? k->key.data() : nullptr, Message(info, 1, false), &k->decIvLen);
 }
 
 // aeadKeyClose(handle): frees the contexts now; idempotent.
