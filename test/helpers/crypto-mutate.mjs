@@ -23,3 +23,15 @@ export function mutator(seed) {
     return b;
   };
 }
+
+/**
+ * The signature without its first byte, never a valid signature: an RSA
+ * signature whose first byte is zero is the same number without it, and
+ * OpenSSL's PSS check accepts that shorter form (PKCS#1 v1.5 insists on the
+ * modulus length), so then a bit of the rest is flipped too.
+ */
+export function withoutFirstByte(sig) {
+  const out = Buffer.from(sig.subarray(1));
+  if (sig[0] === 0 && out.length > 0) out[out.length - 1] ^= 1;
+  return out;
+}
